@@ -1,0 +1,19 @@
+import { batchDeleteSchema, batchQuerySchema } from '../../shared/repo/batch.ts';
+import { http } from '../../shared/http/route.ts';
+import { ok } from '../../shared/http/responses.ts';
+import { changeMeta } from '../lib/deps.ts';
+import { batchDeps } from '../lib/batch.ts';
+
+const { batch, idempotency } = batchDeps();
+
+/** POST /api/instances/batch-delete {"ids":[…]}; `?atomic=true` is all-or-nothing. */
+export const handler = http(
+  { body: batchDeleteSchema, query: batchQuerySchema, idempotency },
+  async (req) => {
+    const meta = changeMeta(req);
+    const result = req.query.atomic
+      ? await batch.deleteAtomic(req.body.ids, meta)
+      : await batch.deleteEach(req.body.ids, meta);
+    return ok(result);
+  },
+);

@@ -1,0 +1,12 @@
+import { createInstanceSchema } from '../../shared/domain/instance.ts';
+import { http } from '../../shared/http/route.ts';
+import { instanceResponse } from '../../shared/http/responses.ts';
+import { changeMeta, instanceDeps } from '../lib/deps.ts';
+
+const { repo, idempotency } = instanceDeps();
+
+/** POST /api/instances → 201 with Location and ETag; duplicate name (any case) → 409. */
+export const handler = http({ body: createInstanceSchema, idempotency }, async (req) => {
+  const instance = await repo.create(req.body, changeMeta(req));
+  return instanceResponse(instance, 201, { location: `/api/instances/${instance.id}` });
+});

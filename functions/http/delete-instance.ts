@@ -1,0 +1,13 @@
+import { instancePathSchema } from '../../shared/domain/query.ts';
+import { http } from '../../shared/http/route.ts';
+import { expectedVersion, ok } from '../../shared/http/responses.ts';
+import { changeMeta, instanceDeps } from '../lib/deps.ts';
+
+const { repo, idempotency } = instanceDeps();
+
+/** DELETE /api/instances/{id}: frees the name; history stays. If-Match honoured. */
+export const handler = http({ params: instancePathSchema, idempotency }, async (req) => {
+  const { id } = req.params;
+  await repo.delete(id, changeMeta(req), expectedVersion(req.header('if-match')));
+  return ok({ message: 'Instance deleted successfully', id });
+});

@@ -1,0 +1,24 @@
+import { updateInstanceSchema } from '../../shared/domain/instance.ts';
+import { instancePathSchema } from '../../shared/domain/query.ts';
+import { http } from '../../shared/http/route.ts';
+import { expectedVersion, instanceResponse } from '../../shared/http/responses.ts';
+import { changeMeta, instanceDeps } from '../lib/deps.ts';
+
+const { repo, idempotency } = instanceDeps();
+
+/**
+ * PUT and PATCH /api/instances/{id}: partial update, If-Match honoured (412). A request that
+ * changes nothing returns the instance as it is: no new version, no history.
+ */
+export const handler = http(
+  { params: instancePathSchema, body: updateInstanceSchema, idempotency },
+  async (req) => {
+    const { instance } = await repo.update(
+      req.params.id,
+      req.body,
+      changeMeta(req),
+      expectedVersion(req.header('if-match')),
+    );
+    return instanceResponse(instance);
+  },
+);

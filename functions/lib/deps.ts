@@ -1,0 +1,25 @@
+/**
+ * Composition root for the instance handlers: clients and repositories are created once per
+ * execution environment (module scope of the importing handler), from the environment the
+ * CDK stack (or the local runtime) sets. A missing variable fails the cold start.
+ */
+import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { IdempotencyStore } from '../../shared/repo/idempotency.ts';
+
+export function instanceDeps() {
+  const client = createDocumentClient();
+  const tables = tableNamesFromEnv('instances', 'meta');
+  return {
+    client,
+    tables,
+    repo: new InstanceRepository(client, tables),
+    idempotency: new IdempotencyStore(client, tables.meta),
+  };
+}
+
+/** Change metadata for a request: the caller is the actor, the request id groups its records. */
+export const changeMeta = (req: { principal: { sub: string }; requestId: string }) => ({
+  actor: req.principal.sub,
+  opId: req.requestId,
+});

@@ -1,0 +1,167 @@
+/**
+ * Local API Gateway HTTP API: turns a Node request into a payload-2.0 event, routes it with the
+ * shared route table and calls the very handler module CDK deploys for that route.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { fallbackRoute, matchRoute } from '../../shared/config/routes.ts';
+import { loadHandler } from './handlers.ts';
+
+/** API Gateway's own payload limit for HTTP APIs. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(application\/(json|.*\+json|xml|x-www-form-urlencoded)|text\/)/i;
+
+export type Claims = Record<string, string | number | boolean | string[]>;
+/** Verifies the bearer token like the JWT authorizer; returns claims or null (→ 401). */
+export type Authorizer = (authorization: string | undefined) => Promise<Claims | null>;
+
+export interface HttpGatewayOptions {
+  authorizer: Authorizer;
+  domainName: string;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= GATEWAY_MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > GATEWAY_MAX_BODY ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Repeated query keys and headers are comma-joined, as payload 2.0 does. */
+function joinMulti(pairs: Iterable<[string, string]>, lower: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k0, v] of pairs) {
+    const k = lower ? k0.toLowerCase() : k0;
+    out[k] = out[k] === undefined ? v : `${out[k]},${v}`;
+  }
+  return out;
+}
+
+export function lambdaContext(
+  functionName: string,
+  requestId: string,
+  timeoutMs = 10_000,
+): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function handleHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: HttpGatewayOptions,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const body = await readBody(req);
+  const requestId = randomUUID();
+  if (body === 'too_large') {
+    res.writeHead(413, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+    res.end(JSON.stringify({ message: 'Request Entity Too Large' }));
+    return;
+  }
+  const headerPairs: [string, string][] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  const headers = joinMulti(headerPairs, true);
+  const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
+  delete headers.cookie;
+
+  const claims = await opts.authorizer(headers.authorization);
+  if (!claims) {
+    res.writeHead(401, {
+      'content-type': 'application/json',
+      'www-authenticate': 'Bearer',
+      'apigw-requestid': requestId,
+    });
+    res.end(JSON.stringify({ message: 'Unauthorized' }));
+    return;
+  }
+
+  const match = matchRoute(method, url.pathname);
+  const routed = match && 'route' in match ? match : null;
+  const routeKey = routed ? `${routed.route.method} ${routed.route.path}` : '$default';
+  const handlerName = routed ? routed.route.handler : fallbackRoute.handler;
+  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const query = joinMulti(url.searchParams.entries(), false);
+  const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(routed && Object.keys(routed.pathParameters).length
+      ? { pathParameters: routed.pathParameters }
+      : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: opts.domainName,
+      domainPrefix: opts.domainName.split('.')[0] ?? 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+
+  let result: APIGatewayProxyStructuredResultV2;
+  try {
+    const handler = await loadHandler<typeof event, APIGatewayProxyStructuredResultV2>(handlerName);
+    result = await handler(event, lambdaContext(handlerName.replace('/', '-'), requestId));
+  } catch (err) {
+    // What API Gateway answers when the integration fails.
+    console.error(`[local] ${handlerName} threw`, err);
+    result = {
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Internal Server Error' }),
+    };
+  }
+  const out = result.isBase64Encoded
+    ? Buffer.from(result.body ?? '', 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
+  res.writeHead(result.statusCode ?? 200, {
+    ...(result.headers as Record<string, string>),
+    'apigw-requestid': requestId,
+  });
+  res.end(method === 'HEAD' ? undefined : out);
+}

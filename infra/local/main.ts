@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the whole system locally. Flags: --in-memory (throwaway data), --auth (JWT
+ * checks with a local key), --data-dir DIR; PORT sets the port (default 8000, 0 = any free).
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from './stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    auth: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.data' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+
+const port = Number(process.env.PORT ?? 8000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(2);
+}
+if (values.auth) {
+  console.error('--auth is not available yet: local JWT checks land with the security issue (#5).');
+  process.exit(2);
+}
+
+const dataDir = values['in-memory'] ? undefined : resolve(values['data-dir']);
+let stack;
+try {
+  stack = await startLocalStack({ port, host: values.host, ...(dataDir ? { dataDir } : {}) });
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}
+
+console.log(
+  [
+    '',
+    'Inference Instances — local stack',
+    `  HTTP API       ${stack.url}/api   (try: curl ${stack.url}/api/health)`,
+    `  DynamoDB Local ${stack.dynamodbEndpoint}   data: ${dataDir ?? 'in memory (lost on exit)'}`,
+    `  Auth           OFF (every caller is "local-dev" with all scopes)`,
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);
+// Machine-readable line for tests and scripts.
+console.log(
+  `READY ${JSON.stringify({ url: stack.url, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames })}`,
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,115 @@
+/**
+ * The whole system on one machine: DynamoDB Local, the tables from the shared definitions, the
+ * HTTP API (payload 2.0 events into the deployed handler modules) and the stream consumers.
+ */
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tables, type TableName } from '../../shared/config/tables.ts';
+import { streamConsumers } from '../../shared/config/streams.ts';
+import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTables, localTableNames } from './tables.ts';
+import { handleHttp, type Authorizer } from './apigw-http.ts';
+import { StreamPoller } from './stream-poller.ts';
+
+export interface LocalStackOptions {
+  port: number;
+  host?: string;
+  /** Folder for DynamoDB Local's files and local state; undefined = in memory. */
+  dataDir?: string;
+  authorizer?: Authorizer;
+  /** Poll interval of the local stream consumers, ms. */
+  streamPollMs?: number;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  dynamodbEndpoint: string;
+  tableNames: Record<TableName, string>;
+  stop(): Promise<void>;
+}
+
+/** Local "authorizer" when auth is off: every caller is `local-dev` with every scope. */
+export const openAuthorizer: Authorizer = async () => ({
+  sub: 'local-dev',
+  scope: 'instances:read instances:write instances:admin',
+});
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const ddb: DynamoDbLocal = await startDynamoDbLocal(
+    opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {},
+  );
+  const pollers: StreamPoller[] = [];
+  let server: Server | undefined;
+  const stop = async () => {
+    await Promise.all(pollers.map((p) => p.stop()));
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    server?.closeAllConnections();
+    await ddb.stop();
+  };
+  try {
+    const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
+    const tableNames = localTableNames();
+    const streamArns = await ensureTables(admin, tableNames);
+    admin.destroy();
+
+    // The Lambda environment: the same variables the CDK stack sets, plus the SDK's endpoint override.
+    process.env.AWS_REGION = LOCAL_AWS.region;
+    process.env.AWS_ACCESS_KEY_ID = LOCAL_AWS.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = LOCAL_AWS.credentials.secretAccessKey;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
+    for (const [key, def] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
+      process.env[def.envVar] = tableNames[key];
+    }
+
+    const host = opts.host ?? '127.0.0.1';
+    const authorizer = opts.authorizer ?? openAuthorizer;
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path === '/api' || path.startsWith('/api/')) {
+        handleHttp(req, res, { authorizer, domainName: req.headers.host ?? 'localhost' }).catch(
+          (err: unknown) => {
+            console.error('[local] request failed', err);
+            if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ message: 'Internal Server Error' }));
+          },
+        );
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Not Found' }));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(opts.port, host, () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+
+    for (const consumer of streamConsumers) {
+      const arn = streamArns[consumer.sourceTable];
+      if (!arn) throw new Error(`Table ${consumer.sourceTable} has no stream`);
+      const poller = new StreamPoller({
+        consumer,
+        streamArn: arn,
+        endpoint: ddb.endpoint,
+        pollMs: opts.streamPollMs ?? 100,
+        ...(opts.dataDir ? { stateDir: join(opts.dataDir, 'streams') } : {}),
+      });
+      pollers.push(poller);
+      poller.start();
+    }
+
+    return {
+      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      port,
+      dynamodbEndpoint: ddb.endpoint,
+      tableNames,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * Local DynamoDB Streams event source mapping. Polls the real DynamoDB Local stream
+ * (DescribeStream / GetShardIterator / GetRecords), follows new shards (children after their
+ * parents), and invokes the same handler module with a real `DynamoDBStreamEvent`, applying
+ * the settings declared in shared/config/streams.ts the way Lambda does:
+ * - batches of at most `batchSize` records, one batch in flight per shard;
+ * - `batchItemFailures` → checkpoint before the lowest failed sequence number, retry from it;
+ *   an unknown `itemIdentifier` fails the whole batch; an empty list is success;
+ * - a thrown error → bisect the batch (if `bisectBatchOnError`) and retry the halves;
+ * - after `retryAttempts` retries the failing records go to the on-failure destination, which
+ *   locally is a JSON-lines file (README, "Local stack"), and processing moves on.
+ * Checkpoints persist in the data folder, so a restart resumes where it stopped.
+ */
+import { mkdirSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { StreamConsumerDef } from '../../shared/config/streams.ts';
+import { LOCAL_AWS } from './dynamodb-local.ts';
+import { loadHandler } from './handlers.ts';
+import { lambdaContext } from './apigw-http.ts';
+import { randomUUID } from 'node:crypto';
+
+export interface StreamPollerOptions {
+  consumer: StreamConsumerDef;
+  streamArn: string;
+  endpoint: string;
+  pollMs: number;
+  stateDir?: string;
+}
+
+interface Checkpoints {
+  /** shardId → last sequence number fully processed. */
+  done: Record<string, string>;
+  /** Shards read to their end. */
+  closed: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class StreamPoller {
+  private readonly client: DynamoDBStreamsClient;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly state: Checkpoints;
+  private readonly stateFile: string | undefined;
+  readonly dlqFile: string;
+  /** Batches handed to the on-failure destination. */
+  dlqCount = 0;
+
+  constructor(private readonly opts: StreamPollerOptions) {
+    this.client = new DynamoDBStreamsClient({ endpoint: opts.endpoint, ...LOCAL_AWS });
+    const dir = opts.stateDir ?? join(tmpdir(), `inference-instances-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    this.dlqFile = join(dir, `dlq-${opts.consumer.id}.jsonl`);
+    const arnTag = opts.streamArn
+      .split('/')
+      .slice(-3)
+      .join('_')
+      .replace(/[^\w.-]/g, '_');
+    this.stateFile = opts.stateDir
+      ? join(dir, `checkpoints-${opts.consumer.id}-${arnTag}.json`)
+      : undefined;
+    this.state =
+      this.stateFile && existsSync(this.stateFile)
+        ? (JSON.parse(readFileSync(this.stateFile, 'utf8')) as Checkpoints)
+        : { done: {}, closed: [] };
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.discover();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await Promise.all(this.active.values());
+    this.client.destroy();
+  }
+
+  /** Re-describes the stream and starts a reader for each shard whose parent is finished. */
+  private async discover(): Promise<void> {
+    while (this.running) {
+      try {
+        const shards = await this.listShards();
+        const known = new Set(shards.map((s) => s.ShardId!));
+        for (const shard of shards) {
+          const id = shard.ShardId!;
+          if (this.active.has(id) || this.state.closed.includes(id)) continue;
+          const parent = shard.ParentShardId;
+          if (parent && known.has(parent) && !this.state.closed.includes(parent)) continue;
+          this.active.set(
+            id,
+            this.readShard(id).finally(() => this.active.delete(id)),
+          );
+        }
+      } catch (err) {
+        if (this.running) console.error(`[stream ${this.opts.consumer.id}] describe failed`, err);
+      }
+      await sleep(Math.max(500, this.opts.pollMs * 5));
+    }
+  }
+
+  private async listShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeStreamCommand({
+          StreamArn: this.opts.streamArn,
+          ...(start ? { ExclusiveStartShardId: start } : {}),
+        }),
+      );
+      shards.push(...(res.StreamDescription?.Shards ?? []));
+      start = res.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return shards;
+  }
+
+  private async iterator(shardId: string): Promise<string | undefined> {
+    const after = this.state.done[shardId];
+    try {
+      const res = await this.client.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.opts.streamArn,
+          ShardId: shardId,
+          ...(after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+            : { ShardIteratorType: this.opts.consumer.startingPosition }),
+        }),
+      );
+      return res.ShardIterator;
+    } catch (err) {
+      if (err instanceof TrimmedDataAccessException) {
+        delete this.state.done[shardId];
+        return this.iterator(shardId);
+      }
+      throw err;
+    }
+  }
+
+  private async readShard(shardId: string): Promise<void> {
+    let iterator = await this.iterator(shardId);
+    let pending: StreamRecord[] = [];
+    while (this.running && (iterator || pending.length)) {
+      try {
+        if (pending.length < this.opts.consumer.batchSize && iterator) {
+          const res = await this.client.send(
+            new GetRecordsCommand({
+              ShardIterator: iterator,
+              Limit: this.opts.consumer.batchSize - pending.length,
+            }),
+          );
+          pending.push(...(res.Records ?? []));
+          iterator = res.NextShardIterator;
+        }
+        if (pending.length === 0) {
+          if (iterator) await sleep(this.opts.pollMs);
+          continue;
+        }
+        const batch = pending;
+        pending = [];
+        await this.deliver(shardId, batch);
+      } catch (err) {
+        if (err instanceof ExpiredIteratorException) {
+          iterator = await this.iterator(shardId);
+          pending = [];
+          continue;
+        }
+        if (!this.running) return;
+        console.error(`[stream ${this.opts.consumer.id}] shard ${shardId} read failed`, err);
+        await sleep(1000);
+        iterator = await this.iterator(shardId).catch(() => iterator);
+        pending = [];
+      }
+    }
+    if (!iterator && this.running) {
+      this.state.closed.push(shardId);
+      this.save();
+    }
+  }
+
+  /** Delivers records until all are processed or sent to the on-failure destination. */
+  private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
+    const { retryAttempts, bisectBatchOnError } = this.opts.consumer;
+    let queue: StreamRecord[][] = [records];
+    while (queue.length > 0) {
+      const batch = queue.shift()!;
+      let attempt = 0;
+      let remaining = batch;
+      while (remaining.length > 0) {
+        const outcome = await this.invoke(remaining);
+        if (outcome.ok) {
+          this.checkpoint(shardId, remaining[remaining.length - 1]!);
+          break;
+        }
+        if (outcome.failedFrom !== undefined && outcome.failedFrom > 0) {
+          this.checkpoint(shardId, remaining[outcome.failedFrom - 1]!);
+          remaining = remaining.slice(outcome.failedFrom);
+        }
+        if (outcome.threw && bisectBatchOnError && remaining.length > 1) {
+          const mid = Math.ceil(remaining.length / 2);
+          queue = [remaining.slice(0, mid), remaining.slice(mid), ...queue];
+          break;
+        }
+        if (attempt >= retryAttempts) {
+          this.toDestination(shardId, remaining, outcome.reason);
+          this.checkpoint(shardId, remaining[remaining.length - 1]!);
+          break;
+        }
+        attempt++;
+        await sleep(Math.min(2000, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async invoke(
+    records: StreamRecord[],
+  ): Promise<{ ok: true } | { ok: false; failedFrom?: number; threw: boolean; reason: string }> {
+    const event: DynamoDBStreamEvent = { Records: records.map((r) => this.toLambdaRecord(r)) };
+    try {
+      const handler = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>(
+        this.opts.consumer.handler,
+      );
+      const res = await handler(event, lambdaContext(this.opts.consumer.id, randomUUID(), 60_000));
+      const failures = res?.batchItemFailures ?? [];
+      if (failures.length === 0) return { ok: true };
+      const positions = failures.map((f) =>
+        records.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier),
+      );
+      if (positions.some((p) => p < 0))
+        return { ok: false, failedFrom: 0, threw: false, reason: 'malformed itemIdentifier' };
+      return {
+        ok: false,
+        failedFrom: Math.min(...positions),
+        threw: false,
+        reason: 'batchItemFailures',
+      };
+    } catch (err) {
+      return {
+        ok: false,
+        threw: true,
+        reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      };
+    }
+  }
+
+  private toLambdaRecord(r: StreamRecord): DynamoDBRecord {
+    const d = r.dynamodb ?? {};
+    return {
+      eventID: r.eventID!,
+      eventName: r.eventName as DynamoDBRecord['eventName'],
+      eventVersion: r.eventVersion ?? '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: LOCAL_AWS.region,
+      eventSourceARN: this.opts.streamArn,
+      dynamodb: {
+        ...(d.ApproximateCreationDateTime
+          ? {
+              ApproximateCreationDateTime: Math.floor(
+                d.ApproximateCreationDateTime.getTime() / 1000,
+              ),
+            }
+          : {}),
+        Keys: d.Keys as never,
+        ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
+        ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
+        SequenceNumber: d.SequenceNumber!,
+        SizeBytes: d.SizeBytes ?? 0,
+        StreamViewType: d.StreamViewType as 'NEW_AND_OLD_IMAGES',
+      },
+      ...(r.userIdentity ? { userIdentity: r.userIdentity } : {}),
+    };
+  }
+
+  private checkpoint(shardId: string, record: StreamRecord): void {
+    this.state.done[shardId] = record.dynamodb!.SequenceNumber!;
+    this.save();
+  }
+
+  private toDestination(shardId: string, records: StreamRecord[], reason: string): void {
+    this.dlqCount++;
+    const entry = {
+      requestContext: {
+        condition: 'RetryAttemptsExhausted',
+        functionArn: this.opts.consumer.id,
+        approximateInvokeCount: this.opts.consumer.retryAttempts + 1,
+      },
+      responseContext: { reason },
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
+        endSequenceNumber: records[records.length - 1]?.dynamodb?.SequenceNumber,
+        batchSize: records.length,
+        streamArn: this.opts.streamArn,
+      },
+      timestamp: new Date().toISOString(),
+    };
+    appendFileSync(this.dlqFile, JSON.stringify(entry) + '\n');
+    console.error(
+      `[stream ${this.opts.consumer.id}] ${records.length} record(s) sent to ${this.dlqFile}: ${reason}`,
+    );
+  }
+
+  private save(): void {
+    if (this.stateFile) writeFileSync(this.stateFile, JSON.stringify(this.state));
+  }
+}

@@ -1,0 +1,82 @@
+/** Creates the local tables from the same definitions the CDK stack deploys. */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
+import type { TableNames } from '../../shared/aws/dynamo.ts';
+
+export const LOCAL_TABLE_PREFIX = 'inference-instances-';
+
+export const localTableNames = (): TableNames =>
+  Object.fromEntries(
+    Object.keys(tables).map((k) => [k, `${LOCAL_TABLE_PREFIX}${k}`]),
+  ) as TableNames;
+
+export function createTableInput(def: TableDef, tableName: string): CreateTableCommandInput {
+  const attrs = new Map<string, AttributeDefinition>();
+  const add = (k: { name: string; type: 'S' | 'N' }) =>
+    attrs.set(k.name, { AttributeName: k.name, AttributeType: k.type });
+  add(def.partitionKey);
+  if (def.sortKey) add(def.sortKey);
+  for (const i of def.indexes) {
+    add(i.partitionKey);
+    add(i.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs.values()],
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(def.indexes.length
+      ? {
+          GlobalSecondaryIndexes: def.indexes.map((i) => ({
+            IndexName: i.name,
+            KeySchema: [
+              { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+              { AttributeName: i.sortKey.name, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: i.projection },
+          })),
+        }
+      : {}),
+    ...(def.stream
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }
+      : {}),
+  };
+}
+
+/** Creates every table that does not exist yet; returns their stream ARNs. */
+export async function ensureTables(
+  client: DynamoDBClient,
+  names: TableNames,
+): Promise<Partial<Record<TableName, string>>> {
+  const streams: Partial<Record<TableName, string>> = {};
+  for (const [key, def] of Object.entries(tables) as [TableName, TableDef][]) {
+    const name = names[key];
+    try {
+      await client.send(new CreateTableCommand(createTableInput(def, name)));
+      if (def.ttlAttribute) {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { Enabled: true, AttributeName: def.ttlAttribute },
+          }),
+        );
+      }
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+    const desc = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (desc.Table?.LatestStreamArn) streams[key] = desc.Table.LatestStreamArn;
+  }
+  return streams;
+}

@@ -1,0 +1,23 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tables, type TableName } from '../config/tables.ts';
+import { requireEnv } from './env.ts';
+
+/**
+ * One document client per execution environment. The endpoint comes from the SDK's own
+ * `AWS_ENDPOINT_URL_DYNAMODB` variable, so the local stack changes configuration, not code.
+ */
+export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export type TableNames = Record<TableName, string>;
+
+/** Table names from the environment variables the CDK `bindTable` helper sets. */
+export function tableNamesFromEnv<T extends TableName>(...names: T[]): Pick<TableNames, T> {
+  const out = {} as Pick<TableNames, T>;
+  for (const n of names) out[n] = requireEnv(tables[n].envVar);
+  return out;
+}

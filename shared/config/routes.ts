@@ -1,0 +1,138 @@
+/**
+ * The HTTP route table, declared once. The CDK stack creates one Lambda per `handler` and one
+ * API Gateway route per entry; the local server matches requests against the same list and
+ * calls the same handler modules.
+ */
+import type { TableName } from './tables.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** Required scope: `read` needs any valid token, the others the named scope (SPEC §6). */
+export type Scope = 'read' | 'instances:write' | 'instances:admin';
+export type Access = 'read' | 'write';
+
+export interface RouteDef {
+  readonly method: Method;
+  /** API Gateway path syntax: `/api/instances/{id}`. */
+  readonly path: string;
+  /** Module under `functions/`, without extension; several routes may share one. */
+  readonly handler: string;
+  readonly scope: Scope;
+  /** Tables the handler needs and the access it gets (least privilege). */
+  readonly tables: Partial<Record<TableName, Access>>;
+}
+
+export const API_BASE = '/api';
+
+export const routes: readonly RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/api/health',
+    handler: 'http/health',
+    scope: 'read',
+    tables: { meta: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances',
+    handler: 'http/list-instances',
+    scope: 'read',
+    tables: { instances: 'read' },
+  },
+  {
+    method: 'POST',
+    path: '/api/instances',
+    handler: 'http/create-instance',
+    scope: 'instances:write',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances/{id}',
+    handler: 'http/get-instance',
+    scope: 'read',
+    tables: { instances: 'read' },
+  },
+  {
+    method: 'PUT',
+    path: '/api/instances/{id}',
+    handler: 'http/update-instance',
+    scope: 'instances:write',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/instances/{id}',
+    handler: 'http/update-instance',
+    scope: 'instances:write',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/instances/{id}',
+    handler: 'http/delete-instance',
+    scope: 'instances:admin',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'POST',
+    path: '/api/instances/batch-delete',
+    handler: 'http/batch-delete',
+    scope: 'instances:admin',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'POST',
+    path: '/api/instances/batch-update',
+    handler: 'http/batch-update',
+    scope: 'instances:admin',
+    tables: { instances: 'write', meta: 'write' },
+  },
+];
+
+/** Catch-all: unknown routes get 404 and known paths with the wrong method 405, in our shape. */
+export const fallbackRoute = { handler: 'http/fallback' } as const;
+
+/** Compiles `/api/instances/{id}` into a matcher; literal segments win over parameters. */
+export function compilePath(path: string): { regex: RegExp; params: string[]; literals: number } {
+  const params: string[] = [];
+  let literals = 0;
+  const source = path
+    .split('/')
+    .map((seg) => {
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m?.[1]) {
+        params.push(m[1]);
+        return '([^/]+)';
+      }
+      literals++;
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { regex: new RegExp(`^${source}$`), params, literals };
+}
+
+export interface RouteMatch {
+  route: RouteDef;
+  pathParameters: Record<string, string>;
+}
+
+const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
+
+/** Finds the route for a method and path the way API Gateway does (most specific first). */
+export function matchRoute(
+  method: string,
+  path: string,
+): RouteMatch | { allowed: Method[] } | null {
+  const candidates = compiled
+    .map((c) => ({ c, m: c.regex.exec(path) }))
+    .filter((x) => x.m !== null)
+    .sort((a, b) => b.c.literals - a.c.literals);
+  if (candidates.length === 0) return null;
+  const best = candidates.find((x) => x.c.route.method === method);
+  if (!best) return { allowed: [...new Set(candidates.map((x) => x.c.route.method))] };
+  const pathParameters: Record<string, string> = {};
+  best.c.params.forEach((name, i) => {
+    pathParameters[name] = decodeURIComponent(best.m?.[i + 1] ?? '');
+  });
+  return { route: best.c.route, pathParameters };
+}

@@ -1,0 +1,139 @@
+/**
+ * Table definitions, declared once. The CDK stack and the local runtime both build their
+ * tables from these objects, so a key or index cannot drift between deployed and local.
+ *
+ * Access patterns → keys are documented in README.md ("Data model").
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDef {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey: KeyDef;
+  /** KEYS_ONLY keeps index writes cheap: an update touches an index only when its keys change. */
+  readonly projection: 'KEYS_ONLY' | 'ALL';
+}
+
+export interface TableDef {
+  /** Logical id in CDK and the suffix of the local table name. */
+  readonly id: string;
+  /** Environment variable through which functions receive the table name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+  readonly indexes: readonly IndexDef[];
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
+  readonly ttlAttribute?: string;
+}
+
+const S = (name: string): KeyDef => ({ name, type: 'S' });
+const N = (name: string): KeyDef => ({ name, type: 'N' });
+
+/** Constant partition value of the "all instances" indexes (see README, Data model). */
+export const ALL_INSTANCES_PK = 'I';
+/** Constant partition value of the global history-order index. */
+export const ALL_HISTORY_PK = 'H';
+
+export const INSTANCE_INDEX = {
+  byCreated: 'byCreated',
+  byUpdated: 'byUpdated',
+  byName: 'byName',
+  byStatus: 'byStatus',
+  byPriority: 'byPriority',
+  byCluster: 'byCluster',
+  byModel: 'byModel',
+} as const;
+
+export const HISTORY_INDEX = {
+  byHistoryId: 'byHistoryId',
+  byDay: 'byDay',
+} as const;
+
+export const tables = {
+  instances: {
+    id: 'Instances',
+    envVar: 'INSTANCES_TABLE',
+    partitionKey: N('id'),
+    stream: 'NEW_AND_OLD_IMAGES',
+    indexes: [
+      {
+        name: INSTANCE_INDEX.byCreated,
+        partitionKey: S('list_pk'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byUpdated,
+        partitionKey: S('list_pk'),
+        sortKey: S('updated_at'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byName,
+        partitionKey: S('list_pk'),
+        sortKey: S('name_lower'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byStatus,
+        partitionKey: S('status'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byPriority,
+        partitionKey: S('priority'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byCluster,
+        partitionKey: S('cluster_name'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: INSTANCE_INDEX.byModel,
+        partitionKey: S('model_name'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+    ],
+  },
+  history: {
+    id: 'History',
+    envVar: 'HISTORY_TABLE',
+    partitionKey: N('instance_id'),
+    sortKey: N('version'),
+    indexes: [
+      {
+        name: HISTORY_INDEX.byHistoryId,
+        partitionKey: S('h_pk'),
+        sortKey: N('history_id'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: HISTORY_INDEX.byDay,
+        partitionKey: S('day'),
+        sortKey: S('ts_key'),
+        projection: 'KEYS_ONLY',
+      },
+    ],
+  },
+  /** Counters, name claims, idempotency records and stats: small items keyed by a string. */
+  meta: {
+    id: 'Meta',
+    envVar: 'META_TABLE',
+    partitionKey: S('pk'),
+    indexes: [],
+    ttlAttribute: 'expires_at',
+  },
+} as const satisfies Record<string, TableDef>;
+
+export type TableName = keyof typeof tables;

@@ -1,0 +1,132 @@
+/**
+ * The middy middlewares every HTTP handler shares. `http()` in ./route.ts wires them in one
+ * place; a handler file never builds a response by hand.
+ */
+import type middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import {
+  AppError,
+  badRequest,
+  payloadTooLarge,
+  throttled,
+  unsupportedMediaType,
+} from '../domain/errors.ts';
+import { logger } from '../log.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+};
+type Request = middy.Request<HttpEvent, HttpResponse, Error>;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const REQUEST_ID = /^[\w.:/=+-]{1,128}$/;
+
+/** The caller's `X-Request-Id` when it is sane, else API Gateway's own id. */
+export function requestIdOf(event: HttpEvent): string {
+  const sent = event.headers?.['x-request-id'];
+  return sent && REQUEST_ID.test(sent) ? sent : event.requestContext.requestId;
+}
+
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+export function errorResponse(err: AppError, requestId: string): HttpResponse {
+  return json(
+    err.status,
+    {
+      error: {
+        type: err.type,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+        request_id: requestId,
+      },
+    },
+    err.headers,
+  );
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+/** Adds `X-Request-Id` to every response and renders thrown errors in the SPEC shape. */
+export function httpEnvelope(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {
+  const finish = (request: Request) => {
+    const id = requestIdOf(request.event);
+    if (request.response)
+      request.response.headers = { ...request.response.headers, 'x-request-id': id };
+  };
+  return {
+    before: (request) => {
+      logger.appendKeys({ request_id: requestIdOf(request.event), route: request.event.routeKey });
+    },
+    after: finish,
+    onError: (request) => {
+      const err = request.error;
+      const id = requestIdOf(request.event);
+      let appError: AppError;
+      if (err instanceof AppError) {
+        appError = err;
+        if (err.status >= 500) logger.error('request failed', { error: err });
+      } else if (err && THROTTLING.has(err.name)) {
+        logger.warn('throttled by DynamoDB', { error: err.name });
+        appError = throttled(1);
+      } else {
+        logger.error('unexpected error', { error: err });
+        appError = new AppError(500, 'InternalError', 'Internal server error');
+      }
+      request.response = errorResponse(appError, id);
+      finish(request);
+    },
+  };
+}
+
+/** Enforces size (413), media type (415) and JSON syntax (400) on requests that carry a body. */
+export function jsonBody(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {
+  return {
+    before: (request) => {
+      const { event } = request;
+      const raw = event.body;
+      if (raw === undefined || raw === null || raw === '') {
+        (event as { parsedBody?: unknown }).parsedBody = undefined;
+        return;
+      }
+      const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw payloadTooLarge(`Request body exceeds ${MAX_BODY_BYTES} bytes`, {
+          max_bytes: MAX_BODY_BYTES,
+          received_bytes: bytes.length,
+        });
+      }
+      const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json' && !type?.endsWith('+json')) {
+        throw unsupportedMediaType('Content-Type must be application/json');
+      }
+      try {
+        (event as { parsedBody?: unknown }).parsedBody = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw badRequest('Malformed JSON body');
+      }
+    },
+  };
+}
+
+export const parsedBodyOf = (event: HttpEvent): unknown =>
+  (event as { parsedBody?: unknown }).parsedBody;

@@ -1,0 +1,304 @@
+/**
+ * Batch update / delete. Default mode runs items independently with bounded concurrency (one
+ * failing item does not stop the others); `atomic` plans every item first and commits them in
+ * one DynamoDB transaction, reporting the item that blocked it.
+ */
+import { TransactGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { AppError, conflict, validationError } from '../domain/errors.ts';
+import {
+  updateInstanceSchema,
+  type Instance,
+  type UpdateInstanceInput,
+} from '../domain/instance.ts';
+import { issuesToDetails } from '../domain/validation.ts';
+import { READ_ONLY_FIELDS } from '../domain/instance.ts';
+import { isTombstone, toInstance, type ChangeMeta } from './items.ts';
+import { RetryableConflict, type InstanceRepository, type PlannedWrite } from './instances.ts';
+
+export const MAX_BATCH = 100;
+/** DynamoDB's limit on actions in one TransactWriteItems call. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+const CONCURRENCY = 8;
+const ATOMIC_ATTEMPTS = 5;
+
+export type ItemStatus = 'deleted' | 'updated' | 'not_found' | 'conflict' | 'invalid' | 'error';
+
+export interface ItemResult {
+  id: number;
+  status: ItemStatus;
+  error?: { type: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface BatchResult {
+  results: ItemResult[];
+  succeeded: number;
+  failed: number;
+}
+
+export interface UpdateItemRequest {
+  id: number;
+  data: Record<string, unknown>;
+  version?: number | undefined;
+}
+
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'] } {
+  if (err instanceof AppError) {
+    const status: ItemStatus =
+      err.status === 404
+        ? 'not_found'
+        : err.status === 409 || err.status === 412
+          ? 'conflict'
+          : err.status === 422
+            ? 'invalid'
+            : 'error';
+    return {
+      status,
+      error: {
+        type: err.type,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+      },
+    };
+  }
+  return {
+    status: 'error',
+    error: { type: 'InternalError', message: 'The item could not be processed' },
+  };
+}
+
+function summarize(results: ItemResult[], ok: ItemStatus): BatchResult {
+  const succeeded = results.filter((r) => r.status === ok).length;
+  return { results, succeeded, failed: results.length - succeeded };
+}
+
+function parseData(data: Record<string, unknown>): UpdateInstanceInput {
+  const parsed = updateInstanceSchema.safeParse(data);
+  if (!parsed.success) {
+    throw validationError(
+      'Invalid update data',
+      issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS),
+    );
+  }
+  return parsed.data;
+}
+
+export class BatchService {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly instancesTable: string,
+    private readonly repo: InstanceRepository,
+    private readonly onUnexpected: (err: unknown) => void = () => undefined,
+  ) {}
+
+  async updateEach(updates: readonly UpdateItemRequest[], meta: ChangeMeta): Promise<BatchResult> {
+    const results = await mapBounded(updates, CONCURRENCY, async (u): Promise<ItemResult> => {
+      try {
+        await this.repo.update(u.id, parseData(u.data), meta, u.version);
+        return { id: u.id, status: 'updated' };
+      } catch (err) {
+        if (!(err instanceof AppError)) this.onUnexpected(err);
+        return { id: u.id, ...statusOf(err) };
+      }
+    });
+    return summarize(results, 'updated');
+  }
+
+  async deleteEach(ids: readonly number[], meta: ChangeMeta): Promise<BatchResult> {
+    const results = await mapBounded(ids, CONCURRENCY, async (id): Promise<ItemResult> => {
+      try {
+        await this.repo.delete(id, meta);
+        return { id, status: 'deleted' };
+      } catch (err) {
+        if (!(err instanceof AppError)) this.onUnexpected(err);
+        return { id, ...statusOf(err) };
+      }
+    });
+    return summarize(results, 'deleted');
+  }
+
+  async updateAtomic(
+    updates: readonly UpdateItemRequest[],
+    meta: ChangeMeta,
+  ): Promise<BatchResult> {
+    const invalid: Record<string, unknown> = {};
+    const patches = updates.map((u) => {
+      try {
+        return parseData(u.data);
+      } catch (err) {
+        invalid[String(u.id)] = (err as AppError).details;
+        return undefined;
+      }
+    });
+    if (Object.keys(invalid).length > 0) {
+      throw validationError('Atomic batch rejected: some items are invalid', { items: invalid });
+    }
+    return this.atomically(
+      updates.map((u) => u.id),
+      (current, i) => {
+        const u = updates[i]!;
+        if (u.version !== undefined && current.version !== u.version) {
+          throw blocked(
+            u.id,
+            'version_mismatch',
+            `expected version ${u.version}, current is ${current.version}`,
+          );
+        }
+        return this.repo.planUpdate(current, patches[i]!, meta);
+      },
+      'updated',
+    );
+  }
+
+  async deleteAtomic(ids: readonly number[], meta: ChangeMeta): Promise<BatchResult> {
+    return this.atomically(ids, (current) => this.repo.planDelete(current, meta), 'deleted');
+  }
+
+  private async atomically(
+    ids: readonly number[],
+    plan: (current: Instance, index: number) => PlannedWrite<unknown> | null,
+    okStatus: ItemStatus,
+  ): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.readAll(ids);
+      const plans: { index: number; plan: PlannedWrite<unknown> }[] = [];
+      ids.forEach((id, index) => {
+        const item = current[index];
+        if (!item) throw blocked(id, 'not_found', `Instance ${id} not found`);
+        const p = plan(item, index);
+        if (p) plans.push({ index, plan: p });
+      });
+      checkTransaction(
+        plans.map((p) => p.plan),
+        ids,
+        plans.map((p) => p.index),
+      );
+      try {
+        if (plans.length > 0) await this.repo.commit(plans.map((p) => p.plan));
+        return summarize(
+          ids.map((id) => ({ id, status: okStatus })),
+          okStatus,
+        );
+      } catch (err) {
+        const planIndex = (err as { planIndex?: number }).planIndex;
+        const id = planIndex !== undefined ? ids[plans[planIndex]!.index] : undefined;
+        if (err instanceof RetryableConflict && attempt < ATOMIC_ATTEMPTS) continue;
+        if (err instanceof RetryableConflict)
+          throw blocked(id!, 'concurrent_change', 'changed concurrently');
+        if (err instanceof AppError && id !== undefined) throw blocked(id, 'conflict', err.message);
+        throw err;
+      }
+    }
+  }
+
+  /** A consistent snapshot of the items (TransactGetItems, up to 100). */
+  private async readAll(ids: readonly number[]): Promise<(Instance | undefined)[]> {
+    const res = await this.client.send(
+      new TransactGetCommand({
+        TransactItems: ids.map((id) => ({ Get: { TableName: this.instancesTable, Key: { id } } })),
+      }),
+    );
+    return (res.Responses ?? []).map((r) =>
+      r.Item && !isTombstone(r.Item) ? toInstance(r.Item) : undefined,
+    );
+  }
+}
+
+function blocked(id: number, reason: string, message: string): AppError {
+  return conflict(`Atomic batch rejected: item ${id} blocked it (${reason})`, {
+    id,
+    reason,
+    message,
+  });
+}
+
+/** DynamoDB rejects a transaction over 100 actions or with two actions on one item. */
+function checkTransaction(
+  plans: PlannedWrite<unknown>[],
+  ids: readonly number[],
+  indexes: number[],
+): void {
+  const total = plans.reduce((n, p) => n + p.items.length, 0);
+  if (total > MAX_TRANSACTION_ACTIONS) {
+    throw validationError(
+      `Atomic batch needs ${total} writes; one transaction holds at most ${MAX_TRANSACTION_ACTIONS}`,
+      {
+        items: `split the batch (deletes and renames take 2-3 writes per item)`,
+      },
+    );
+  }
+  const seen = new Map<string, number>();
+  plans.forEach((p, i) => {
+    for (const item of p.items) {
+      const op = item.Put ?? item.Delete ?? item.Update ?? item.ConditionCheck;
+      const keyObj = item.Put
+        ? { pk: item.Put.Item?.pk, id: item.Put.Item?.id }
+        : (op as { Key?: unknown }).Key;
+      const key = `${op?.TableName}|${JSON.stringify(keyObj)}`;
+      const other = seen.get(key);
+      if (other !== undefined && other !== i) {
+        throw blocked(
+          ids[indexes[i]!]!,
+          'conflict',
+          `conflicts with item ${ids[indexes[other]!]} in the same batch (same name)`,
+        );
+      }
+      seen.set(key, i);
+    }
+  });
+}
+
+/** Body schemas of the batch routes. */
+export const batchDeleteSchema = z.strictObject({
+  ids: z.array(z.int().check(z.gte(1))).check(
+    z.minLength(1),
+    z.maxLength(MAX_BATCH),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
+  ),
+});
+
+export const batchUpdateSchema = z.strictObject({
+  updates: z
+    .array(
+      z.strictObject({
+        id: z.int().check(z.gte(1)),
+        data: z.record(z.string(), z.unknown()),
+        version: z.optional(z.int().check(z.gte(1))),
+      }),
+    )
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_BATCH),
+      z.refine(
+        (u) => new Set(u.map((x) => x.id)).size === u.length,
+        'must not contain duplicate ids',
+      ),
+    ),
+});
+
+export const batchQuerySchema = z.strictObject({
+  atomic: z._default(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((v) => v === 'true'),
+    ),
+    false,
+  ),
+});

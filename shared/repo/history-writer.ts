@@ -1,0 +1,107 @@
+/**
+ * Writes history records and keeps the stats counters, exactly once per instance version:
+ * the record is a conditional put on (instance_id, version), and when the change moves a
+ * counter the put and the counter update are one transaction, so a redelivered stream
+ * record changes nothing at all.
+ */
+import {
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { ALL_HISTORY_PK } from '../config/tables.ts';
+import type { TableNames } from '../aws/dynamo.ts';
+import type { HistoryRecord, PendingRecord } from '../domain/history.ts';
+
+export const HISTORY_COUNTER_KEY = 'COUNTER#history_id';
+export const STATS_KEY = 'STATS#instances';
+
+/** Stored form: the record plus its index keys. */
+export function historyItem(r: HistoryRecord): Record<string, unknown> {
+  return {
+    ...r,
+    h_pk: ALL_HISTORY_PK,
+    day: r.operation_timestamp.slice(0, 10),
+    ts_key: `${r.operation_timestamp}#${String(r.history_id).padStart(15, '0')}`,
+  };
+}
+
+export class HistoryWriter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, 'history' | 'meta'>,
+  ) {}
+
+  /** Reserves `count` consecutive history ids with one atomic counter update. */
+  async allocateIds(count: number): Promise<number> {
+    const res = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tables.meta,
+        Key: { pk: HISTORY_COUNTER_KEY },
+        UpdateExpression: 'ADD #value :n',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':n': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (res.Attributes?.value as number) - count + 1;
+  }
+
+  /** Writes one record; returns false when that version was already recorded. */
+  async write(
+    record: PendingRecord,
+    historyId: number,
+    statsDelta: Record<string, number>,
+  ): Promise<boolean> {
+    const put = {
+      TableName: this.tables.history,
+      Item: historyItem({ ...record, history_id: historyId }),
+      ConditionExpression: 'attribute_not_exists(instance_id)',
+    };
+    const deltas = Object.entries(statsDelta);
+    try {
+      if (deltas.length === 0) {
+        await this.client.send(new PutCommand(put));
+      } else {
+        const names: Record<string, string> = {};
+        const values: Record<string, number> = {};
+        const parts = deltas.map(([attr, n], i) => {
+          names[`#a${i}`] = attr;
+          values[`:v${i}`] = n;
+          return `#a${i} :v${i}`;
+        });
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              {
+                Update: {
+                  TableName: this.tables.meta,
+                  Key: { pk: STATS_KEY },
+                  UpdateExpression: `ADD ${parts.join(', ')}`,
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return false;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Listing instances with key queries only (never a Scan).
+ *
+ * A query is planned as an ordered list of *sources*: index partitions read in key order.
+ * - one equality filter (status, priority, cluster_name or model_name) with the default sort
+ *   → that field's index, partition = the value, sorted by created_at;
+ * - sort_by status / priority → the partitions of that index in enum order;
+ * - otherwise → the all-instances index for the sort field (created_at, updated_at, name).
+ * Indexes are KEYS_ONLY; the keys read are hydrated with BatchGetItem and every filter is
+ * applied to the hydrated item. The cursor records the index key of the last item examined,
+ * so pages continue exactly where the previous one stopped: each match once, no matter how
+ * many rows a filter drops, and a walk always ends.
+ */
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { ALL_INSTANCES_PK, INSTANCE_INDEX, tables } from '../config/tables.ts';
+import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
+import type { ListInstancesQuery } from '../domain/query.ts';
+import { badRequest } from '../domain/errors.ts';
+import type { InstanceRepository } from './instances.ts';
+
+interface Source {
+  index: string;
+  pkName: string;
+  pkValue: string;
+  skName: string;
+  range?: { from?: string; to?: string };
+}
+
+export interface ListPage {
+  items: Instance[];
+  next_cursor: string | null;
+}
+
+/** Keys examined per request at most; a sparse filter returns a short page with a cursor. */
+export const MAX_KEYS_PER_REQUEST = 5_000;
+
+const indexOf = (name: string) => tables.instances.indexes.find((i) => i.name === name)!;
+
+function source(indexName: string, pkValue: string, range?: Source['range']): Source {
+  const index = indexOf(indexName);
+  return {
+    index: indexName,
+    pkName: index.partitionKey.name,
+    pkValue,
+    skName: index.sortKey.name,
+    ...(range ? { range } : {}),
+  };
+}
+
+export function planSources(q: NormalizedQuery): Source[] {
+  const created =
+    q.created_after || q.created_before
+      ? { from: q.created_after, to: q.created_before }
+      : undefined;
+  if (q.sort_by === 'status' || q.sort_by === 'priority') {
+    const all: readonly string[] = q.sort_by === 'status' ? STATUSES : PRIORITIES;
+    const wanted = q[q.sort_by];
+    const values = all.filter((v) => !wanted || (wanted as readonly string[]).includes(v));
+    if (q.sort_order === 'desc') values.reverse();
+    const index = q.sort_by === 'status' ? INSTANCE_INDEX.byStatus : INSTANCE_INDEX.byPriority;
+    return values.map((v) => source(index, v, created));
+  }
+  if (q.sort_by === 'created_at') {
+    const eq = (
+      [
+        ['model_name', INSTANCE_INDEX.byModel],
+        ['cluster_name', INSTANCE_INDEX.byCluster],
+        ['status', INSTANCE_INDEX.byStatus],
+        ['priority', INSTANCE_INDEX.byPriority],
+      ] as const
+    ).find(([field]) => {
+      const v = q[field];
+      return typeof v === 'string' || (Array.isArray(v) && v.length === 1);
+    });
+    if (eq) {
+      const v = q[eq[0]];
+      return [source(eq[1], Array.isArray(v) ? v[0]! : (v as string), created)];
+    }
+    return [source(INSTANCE_INDEX.byCreated, ALL_INSTANCES_PK, created)];
+  }
+  return [
+    source(
+      q.sort_by === 'updated_at' ? INSTANCE_INDEX.byUpdated : INSTANCE_INDEX.byName,
+      ALL_INSTANCES_PK,
+    ),
+  ];
+}
+
+export type NormalizedQuery = Omit<ListInstancesQuery, 'cluster'>;
+
+export function normalizeQuery(q: ListInstancesQuery): NormalizedQuery {
+  const { cluster, ...rest } = q;
+  if (cluster !== undefined && rest.cluster_name !== undefined && cluster !== rest.cluster_name) {
+    throw badRequest('cluster and cluster_name disagree', { cluster: 'alias of cluster_name' });
+  }
+  if (rest.created_after && rest.created_before && rest.created_after > rest.created_before) {
+    throw badRequest('created_after is later than created_before', {
+      created_after: 'must not be later than created_before',
+    });
+  }
+  return {
+    ...rest,
+    ...(cluster !== undefined ? { cluster_name: rest.cluster_name ?? cluster } : {}),
+  };
+}
+
+/** Every filter, applied to a hydrated item (also re-checks index keys that may lag). */
+export function matches(q: NormalizedQuery, i: Instance): boolean {
+  if (q.status && !q.status.includes(i.status)) return false;
+  if (q.priority && !q.priority.includes(i.priority)) return false;
+  if (q.model_name !== undefined && i.model_name !== q.model_name) return false;
+  if (q.cluster_name !== undefined && i.cluster_name !== q.cluster_name) return false;
+  if (q.created_after !== undefined && i.created_at < q.created_after) return false;
+  if (q.created_before !== undefined && i.created_at > q.created_before) return false;
+  if (q.name !== undefined && !nameKey(i.name).includes(nameKey(q.name))) return false;
+  if (q.search !== undefined) {
+    const needle = nameKey(q.search);
+    const hay = [i.name, i.model_name, i.cluster_name, i.description ?? ''];
+    if (!hay.some((h) => nameKey(h).includes(needle))) return false;
+  }
+  return true;
+}
+
+interface Cursor {
+  v: 1;
+  q: string;
+  s: number;
+  k: Record<string, string | number>;
+}
+
+function queryHash(q: NormalizedQuery): string {
+  const { limit: _l, cursor: _c, skip: _s, ...shape } = q;
+  return createHash('sha256').update(JSON.stringify(shape)).digest('base64url').slice(0, 16);
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string, hash: string, sources: Source[]): Cursor {
+  const invalid = () =>
+    badRequest('Invalid cursor', { cursor: 'not a cursor issued for this query' });
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!c || typeof c !== 'object') throw invalid();
+  const { v, q, s, k } = c as Partial<Cursor>;
+  if (
+    v !== 1 ||
+    q !== hash ||
+    typeof s !== 'number' ||
+    !Number.isInteger(s) ||
+    !k ||
+    typeof k !== 'object'
+  )
+    throw invalid();
+  const src = sources[s];
+  if (!src) throw invalid();
+  const keys = Object.keys(k).sort();
+  const expected = [...new Set(['id', src.pkName, src.skName])].sort();
+  if (keys.join() !== expected.join()) throw invalid();
+  if (
+    typeof k.id !== 'number' ||
+    !Number.isSafeInteger(k.id) ||
+    k[src.pkName] !== src.pkValue ||
+    typeof k[src.skName] !== 'string'
+  ) {
+    throw invalid();
+  }
+  return c as Cursor;
+}
+
+export class InstanceLister {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly repo: Pick<InstanceRepository, 'getMany'>,
+  ) {}
+
+  async list(query: ListInstancesQuery): Promise<ListPage> {
+    const q = normalizeQuery(query);
+    const sources = planSources(q);
+    const hash = queryHash(q);
+    let sourceIndex = 0;
+    let startKey: Record<string, unknown> | undefined;
+    if (q.cursor !== undefined) {
+      const c = decodeCursor(q.cursor, hash, sources);
+      sourceIndex = c.s;
+      startKey = c.k;
+    }
+    let toSkip = q.cursor === undefined ? (q.skip ?? 0) : 0;
+    const items: Instance[] = [];
+    let examined = 0;
+    let lastKey: Record<string, unknown> | undefined;
+
+    while (sourceIndex < sources.length) {
+      const src = sources[sourceIndex]!;
+      const need = q.limit - items.length + toSkip;
+      const chunk = Math.min(1000, Math.max(need, 100));
+      const res = await this.query(src, q.sort_order === 'asc', chunk, startKey);
+      const keys = res.keys;
+      const hydrated = await this.repo.getMany(keys.map((k) => k.id as number));
+      const byId = new Map(hydrated.map((i) => [i.id, i]));
+      let stoppedEarly = false;
+      for (const key of keys) {
+        examined++;
+        lastKey = key;
+        const item = byId.get(key.id as number);
+        if (item && matches(q, item)) {
+          if (toSkip > 0) toSkip--;
+          else items.push(item);
+        }
+        if (items.length === q.limit || examined >= MAX_KEYS_PER_REQUEST) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+      if (stoppedEarly) {
+        const more =
+          lastKey !== keys[keys.length - 1] ||
+          res.lastEvaluatedKey !== undefined ||
+          sourceIndex + 1 < sources.length;
+        return { items, next_cursor: more ? this.cursorAfter(hash, sourceIndex, lastKey!) : null };
+      }
+      if (res.lastEvaluatedKey) {
+        startKey = res.lastEvaluatedKey;
+      } else {
+        sourceIndex++;
+        startKey = undefined;
+      }
+    }
+    return { items, next_cursor: null };
+  }
+
+  private cursorAfter(hash: string, sourceIndex: number, key: Record<string, unknown>): string {
+    return encodeCursor({ v: 1, q: hash, s: sourceIndex, k: key as Cursor['k'] });
+  }
+
+  private async query(
+    src: Source,
+    ascending: boolean,
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+  ): Promise<{ keys: Record<string, unknown>[]; lastEvaluatedKey?: Record<string, unknown> }> {
+    const names: Record<string, string> = { '#pk': src.pkName };
+    const values: Record<string, unknown> = { ':pk': src.pkValue };
+    let condition = '#pk = :pk';
+    const { from, to } = src.range ?? {};
+    if (from !== undefined || to !== undefined) {
+      names['#sk'] = src.skName;
+      if (from !== undefined && to !== undefined) {
+        condition += ' AND #sk BETWEEN :from AND :to';
+        values[':from'] = from;
+        values[':to'] = to;
+      } else if (from !== undefined) {
+        condition += ' AND #sk >= :from';
+        values[':from'] = from;
+      } else {
+        condition += ' AND #sk <= :to';
+        values[':to'] = to;
+      }
+    }
+    try {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: src.index,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: ascending,
+          Limit: limit,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      return {
+        keys: res.Items ?? [],
+        ...(res.LastEvaluatedKey ? { lastEvaluatedKey: res.LastEvaluatedKey } : {}),
+      };
+    } catch (err) {
+      // A well-formed but foreign start key (e.g. outside the key range) is the caller's error.
+      if (startKey && err instanceof Error && err.name === 'ValidationException') {
+        throw badRequest('Invalid cursor', { cursor: 'not a cursor issued for this query' });
+      }
+      throw err;
+    }
+  }
+}
