@@ -24,15 +24,27 @@ import {
   type _Record as StreamRecord,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import { loadHandler } from './handlers.ts';
 import { lambdaContext } from './apigw-http.ts';
 import { randomUUID } from 'node:crypto';
 
+type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | undefined>;
+
 export interface StreamPollerOptions {
   consumer: StreamConsumerDef;
+  /** Defaults to the consumer's handler module; tests pass a wrapped one to inject faults. */
+  handler?: StreamHandler;
   streamArn: string;
   endpoint: string;
   pollMs: number;
@@ -229,11 +241,15 @@ export class StreamPoller {
   private async invoke(
     records: StreamRecord[],
   ): Promise<{ ok: true } | { ok: false; failedFrom?: number; threw: boolean; reason: string }> {
-    const event: DynamoDBStreamEvent = { Records: records.map((r) => this.toLambdaRecord(r)) };
+    const event: DynamoDBStreamEvent = {
+      Records: records.map((r) => toLambdaRecord(r, this.opts.streamArn)),
+    };
     try {
-      const handler = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>(
-        this.opts.consumer.handler,
-      );
+      const handler: StreamHandler =
+        this.opts.handler ??
+        (await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>(
+          this.opts.consumer.handler,
+        ));
       const res = await handler(event, lambdaContext(this.opts.consumer.id, randomUUID(), 60_000));
       const failures = res?.batchItemFailures ?? [];
       if (failures.length === 0) return { ok: true };
@@ -255,34 +271,6 @@ export class StreamPoller {
         reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
       };
     }
-  }
-
-  private toLambdaRecord(r: StreamRecord): DynamoDBRecord {
-    const d = r.dynamodb ?? {};
-    return {
-      eventID: r.eventID!,
-      eventName: r.eventName as DynamoDBRecord['eventName'],
-      eventVersion: r.eventVersion ?? '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: LOCAL_AWS.region,
-      eventSourceARN: this.opts.streamArn,
-      dynamodb: {
-        ...(d.ApproximateCreationDateTime
-          ? {
-              ApproximateCreationDateTime: Math.floor(
-                d.ApproximateCreationDateTime.getTime() / 1000,
-              ),
-            }
-          : {}),
-        Keys: d.Keys as never,
-        ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
-        ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
-        SequenceNumber: d.SequenceNumber!,
-        SizeBytes: d.SizeBytes ?? 0,
-        StreamViewType: d.StreamViewType as 'NEW_AND_OLD_IMAGES',
-      },
-      ...(r.userIdentity ? { userIdentity: r.userIdentity } : {}),
-    };
   }
 
   private checkpoint(shardId: string, record: StreamRecord): void {
@@ -317,4 +305,31 @@ export class StreamPoller {
   private save(): void {
     if (this.stateFile) writeFileSync(this.stateFile, JSON.stringify(this.state));
   }
+}
+
+/** A GetRecords record in the shape Lambda delivers it (epoch-second timestamps, wire-format images). */
+export function toLambdaRecord(r: StreamRecord, streamArn: string): DynamoDBRecord {
+  const d = r.dynamodb ?? {};
+  return {
+    eventID: r.eventID!,
+    eventName: r.eventName as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: LOCAL_AWS.region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(d.ApproximateCreationDateTime
+        ? {
+            ApproximateCreationDateTime: Math.floor(d.ApproximateCreationDateTime.getTime() / 1000),
+          }
+        : {}),
+      Keys: d.Keys as never,
+      ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
+      ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
+      SequenceNumber: d.SequenceNumber!,
+      SizeBytes: d.SizeBytes ?? 0,
+      StreamViewType: d.StreamViewType as 'NEW_AND_OLD_IMAGES',
+    },
+    ...(r.userIdentity ? { userIdentity: r.userIdentity } : {}),
+  };
 }

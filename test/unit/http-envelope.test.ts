@@ -1,0 +1,68 @@
+/** The middy chain: typed errors, AWS throttling and unknown errors become the SPEC error shape. */
+import { describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { http } from '../../shared/http/route.ts';
+import { conflict } from '../../shared/domain/errors.ts';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import type { HttpEvent } from '../../shared/http/middleware.ts';
+
+const event = (headers: Record<string, string> = {}): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: 'GET /api/health',
+    rawPath: '/api/health',
+    rawQueryString: '',
+    headers,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'gw-req-1',
+      routeKey: 'GET /api/health',
+      http: { method: 'GET', path: '/api/health' },
+      authorizer: { jwt: { claims: { sub: 'bob', scope: 'instances:read' }, scopes: [] } },
+    },
+  }) as unknown as HttpEvent;
+const ctx = {} as Context;
+
+describe('http() envelope', () => {
+  it('renders a typed error with its status and the request id', async () => {
+    const handler = http({}, async () => {
+      throw conflict('taken', { name: 'x' });
+    });
+    const res = await handler(event({ 'x-request-id': 'abc' }), ctx);
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['x-request-id']).toBe('abc');
+    expect(JSON.parse(res.body!)).toEqual({
+      error: { type: 'Conflict', message: 'taken', details: { name: 'x' }, request_id: 'abc' },
+    });
+  });
+
+  it('turns DynamoDB throttling into 429 with Retry-After', async () => {
+    const handler = http({}, async () => {
+      throw new ProvisionedThroughputExceededException({ message: 'slow', $metadata: {} });
+    });
+    const res = await handler(event(), ctx);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('1');
+  });
+
+  it('never leaks an unexpected error: generic 500 without message or stack', async () => {
+    const handler = http({}, async () => {
+      throw new Error('secret table arn:aws:dynamodb:eu-west-1:123:table/x');
+    });
+    const res = await handler(event(), ctx);
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('arn:aws');
+    expect(JSON.parse(res.body!).error).toEqual({
+      type: 'InternalError',
+      message: 'Internal server error',
+      request_id: 'gw-req-1',
+    });
+  });
+
+  it('answers 401 without claims', async () => {
+    const handler = http({}, async () => ({ statusCode: 200, headers: {}, body: '' }));
+    const e = event();
+    (e.requestContext as { authorizer?: unknown }).authorizer = undefined;
+    expect((await handler(e, ctx)).statusCode).toBe(401);
+  });
+});
