@@ -3,9 +3,10 @@
  * `amplify-dynamodb-simulator`, run with the machine's `java`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from './ports.ts';
 
@@ -46,6 +47,8 @@ export async function startDynamoDbLocal(opts: {
   const port = opts.port ?? (await freePort());
   const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
+  const cwd = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ddb-local-'));
   const child: ChildProcess = spawn(
     'java',
     [
@@ -55,9 +58,10 @@ export async function startDynamoDbLocal(opts: {
       '-port',
       String(port),
       '-sharedDb',
+      '-disableTelemetry',
       ...storage,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));

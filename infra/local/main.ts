@@ -39,6 +39,8 @@ console.log(
     '',
     'Inference Instances — local stack',
     `  HTTP API       ${stack.url}/api   (try: curl ${stack.url}/api/health)`,
+    `  WebSocket API  ${stack.wsUrl}   (try: npx wscat -c ${stack.wsUrl})`,
+    `  Management API ${stack.url}/@connections/{id}`,
     `  DynamoDB Local ${stack.dynamodbEndpoint}   data: ${dataDir ?? 'in memory (lost on exit)'}`,
     `  Auth           OFF (every caller is "local-dev" with all scopes)`,
     '  Ctrl-C stops everything.',
@@ -47,7 +49,7 @@ console.log(
 );
 // Machine-readable line for tests and scripts.
 console.log(
-  `READY ${JSON.stringify({ url: stack.url, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames })}`,
+  `READY ${JSON.stringify({ url: stack.url, ws: stack.wsUrl, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames })}`,
 );
 
 let stopping = false;

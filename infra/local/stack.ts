@@ -11,6 +11,8 @@ import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-lo
 import { ensureTables, localTableNames } from './tables.ts';
 import { handleHttp, type Authorizer } from './apigw-http.ts';
 import { StreamPoller } from './stream-poller.ts';
+import { LocalWebSocketApi, type WsAuthorizer } from './apigw-ws.ts';
+import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
 
 export interface LocalStackOptions {
   port: number;
@@ -18,12 +20,16 @@ export interface LocalStackOptions {
   /** Folder for DynamoDB Local's files and local state; undefined = in memory. */
   dataDir?: string;
   authorizer?: Authorizer;
+  wsAuthorizer?: WsAuthorizer;
   /** Poll interval of the local stream consumers, ms. */
   streamPollMs?: number;
 }
 
 export interface LocalStack {
   url: string;
+  wsUrl: string;
+  /** Stream pollers by consumer id (tests read their on-failure counts). */
+  pollers: Map<string, StreamPoller>;
   port: number;
   dynamodbEndpoint: string;
   tableNames: Record<TableName, string>;
@@ -40,10 +46,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const ddb: DynamoDbLocal = await startDynamoDbLocal(
     opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {},
   );
-  const pollers: StreamPoller[] = [];
+  const pollers = new Map<string, StreamPoller>();
   let server: Server | undefined;
+  let ws: LocalWebSocketApi | undefined;
   const stop = async () => {
-    await Promise.all(pollers.map((p) => p.stop()));
+    await Promise.all([...pollers.values()].map((p) => p.stop()));
+    await ws?.close();
     if (server) await new Promise<void>((r) => server!.close(() => r()));
     server?.closeAllConnections();
     await ddb.stop();
@@ -65,8 +73,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     const host = opts.host ?? '127.0.0.1';
     const authorizer = opts.authorizer ?? openAuthorizer;
+    const wsApi = (ws = new LocalWebSocketApi(
+      opts.wsAuthorizer ?? (() => openAuthorizer(undefined)),
+    ));
     server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (wsApi.isManagementRequest(path)) {
+        wsApi.handleManagement(req, res).catch((err: unknown) => {
+          console.error('[local] management API failed', err);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+        return;
+      }
       if (path === '/api' || path.startsWith('/api/')) {
         handleHttp(req, res, { authorizer, domainName: req.headers.host ?? 'localhost' }).catch(
           (err: unknown) => {
@@ -80,12 +99,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Not Found' }));
     });
+    server.on('upgrade', (req, socket, head) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path !== `/${WS_STAGE}`) {
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+        return;
+      }
+      wsApi.handleUpgrade(req, socket, head).catch((err: unknown) => {
+        console.error('[local] upgrade failed', err);
+        socket.destroy();
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(opts.port, host, () => resolve());
     });
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+    const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    process.env[WS_ENDPOINT_ENV] = `${base}/${WS_STAGE}`;
 
     for (const consumer of streamConsumers) {
       const arn = streamArns[consumer.sourceTable];
@@ -97,15 +129,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         pollMs: opts.streamPollMs ?? 100,
         ...(opts.dataDir ? { stateDir: join(opts.dataDir, 'streams') } : {}),
       });
-      pollers.push(poller);
+      pollers.set(consumer.id, poller);
       poller.start();
     }
 
     return {
-      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      url: base,
+      wsUrl: `${base.replace(/^http/, 'ws')}/${WS_STAGE}`,
       port,
       dynamodbEndpoint: ddb.endpoint,
       tableNames,
+      pollers,
       stop,
     };
   } catch (err) {

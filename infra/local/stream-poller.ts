@@ -70,6 +70,12 @@ export class StreamPoller {
   readonly dlqFile: string;
   /** Batches handed to the on-failure destination. */
   dlqCount = 0;
+  /**
+   * LATEST = "records written after the mapping was created". Implemented as TRIM_HORIZON plus
+   * a time cut, because DynamoDB Local can answer a fresh shard's first GetRecords with
+   * TrimmedDataAccessException, and a new LATEST iterator after that would skip records.
+   */
+  private readonly startedAt = Date.now();
 
   constructor(private readonly opts: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: opts.endpoint, ...LOCAL_AWS });
@@ -150,7 +156,7 @@ export class StreamPoller {
           ShardId: shardId,
           ...(after
             ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
-            : { ShardIteratorType: this.opts.consumer.startingPosition }),
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
         }),
       );
       return res.ShardIterator;
@@ -175,7 +181,7 @@ export class StreamPoller {
               Limit: this.opts.consumer.batchSize - pending.length,
             }),
           );
-          pending.push(...(res.Records ?? []));
+          pending.push(...(res.Records ?? []).filter((r) => this.wanted(shardId, r)));
           iterator = res.NextShardIterator;
         }
         if (pending.length === 0) {
@@ -186,7 +192,7 @@ export class StreamPoller {
         pending = [];
         await this.deliver(shardId, batch);
       } catch (err) {
-        if (err instanceof ExpiredIteratorException) {
+        if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
           iterator = await this.iterator(shardId);
           pending = [];
           continue;
@@ -202,6 +208,16 @@ export class StreamPoller {
       this.state.closed.push(shardId);
       this.save();
     }
+  }
+
+  /** False for records older than a LATEST mapping (checkpointed without delivery). */
+  private wanted(shardId: string, r: StreamRecord): boolean {
+    if (this.opts.consumer.startingPosition !== 'LATEST') return true;
+    const created = r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now();
+    // DynamoDB Local rounds ApproximateCreationDateTime down to the minute (AWS: to the second).
+    if (created >= Math.floor(this.startedAt / 60_000) * 60_000) return true;
+    this.checkpoint(shardId, r);
+    return false;
   }
 
   /** Delivers records until all are processed or sent to the on-failure destination. */

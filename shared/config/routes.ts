@@ -87,6 +87,72 @@ export const routes: readonly RouteDef[] = [
     scope: 'instances:admin',
     tables: { instances: 'write', meta: 'write' },
   },
+  // History read side, restore and stats (issue #3). `/api/history/search` and
+  // `/api/history/compare/…` have more literal segments than `/api/history/{history_id}`,
+  // so they win there (API Gateway and matchRoute alike).
+  {
+    method: 'GET',
+    path: '/api/instances/stats',
+    handler: 'http/instance-stats',
+    scope: 'read',
+    tables: { meta: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances/{id}/history',
+    handler: 'http/history-list',
+    scope: 'read',
+    tables: { history: 'read', instances: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances/{id}/history/stats',
+    handler: 'http/history-stats',
+    scope: 'read',
+    tables: { history: 'read', instances: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances/{id}/history/export',
+    handler: 'http/history-export',
+    scope: 'read',
+    tables: { history: 'read', instances: 'read' },
+  },
+  {
+    method: 'POST',
+    path: '/api/instances/{id}/restore/{history_id}',
+    handler: 'http/restore-instance',
+    scope: 'instances:admin',
+    tables: { history: 'read', instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'GET',
+    path: '/api/history/search',
+    handler: 'http/history-search',
+    scope: 'read',
+    tables: { history: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/history/compare/{id1}/{id2}',
+    handler: 'http/history-compare',
+    scope: 'read',
+    tables: { history: 'read' },
+  },
+  {
+    method: 'POST',
+    path: '/api/history/batch-compare',
+    handler: 'http/history-batch-compare',
+    scope: 'read',
+    tables: { history: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/history/{history_id}',
+    handler: 'http/history-get',
+    scope: 'read',
+    tables: { history: 'read' },
+  },
 ];
 
 /** Catch-all: unknown routes get 404 and known paths with the wrong method 405, in our shape. */

@@ -18,6 +18,8 @@ export interface StreamConsumerDef {
   readonly reportBatchItemFailures: true;
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly tables: Partial<Record<TableName, Access>>;
+  /** Posts to WebSocket connections (needs execute-api:ManageConnections and the endpoint). */
+  readonly websocket?: boolean;
 }
 
 export const streamConsumers: readonly StreamConsumerDef[] = [
@@ -32,5 +34,18 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     reportBatchItemFailures: true,
     startingPosition: 'TRIM_HORIZON',
     tables: { history: 'write', meta: 'write' },
+  },
+  {
+    id: 'Broadcaster',
+    sourceTable: 'history',
+    handler: 'stream/broadcaster',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 2,
+    bisectBatchOnError: false,
+    reportBatchItemFailures: true,
+    startingPosition: 'LATEST',
+    tables: { connections: 'write' },
+    websocket: true,
   },
 ];

@@ -28,7 +28,7 @@ export interface TableDef {
   readonly partitionKey: KeyDef;
   readonly sortKey?: KeyDef;
   readonly indexes: readonly IndexDef[];
-  readonly stream?: 'NEW_AND_OLD_IMAGES';
+  readonly stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE';
   readonly ttlAttribute?: string;
 }
 
@@ -111,6 +111,8 @@ export const tables = {
     envVar: 'HISTORY_TABLE',
     partitionKey: N('instance_id'),
     sortKey: N('version'),
+    /** Feeds the WebSocket broadcaster: a record is pushed once it is durably in history. */
+    stream: 'NEW_IMAGE',
     indexes: [
       {
         name: HISTORY_INDEX.byHistoryId,
@@ -131,6 +133,18 @@ export const tables = {
     id: 'Meta',
     envVar: 'META_TABLE',
     partitionKey: S('pk'),
+    indexes: [],
+    ttlAttribute: 'expires_at',
+  },
+  /**
+   * WebSocket connections and subscriptions. `CONN#<id>`/`META` holds a connection; a
+   * subscription is `TOPIC#<topic>`/`<connection id>`, so fan-out is one Query per topic.
+   */
+  connections: {
+    id: 'Connections',
+    envVar: 'CONNECTIONS_TABLE',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
     indexes: [],
     ttlAttribute: 'expires_at',
   },

@@ -43,3 +43,28 @@ export function noneMatchHits(ifNoneMatch: string | undefined, version: number):
     .map((t) => t.trim().replace(/^W\//, ''))
     .some((t) => t === '*' || t === etagOf(version) || t === String(version));
 }
+
+/**
+ * A download (`Content-Disposition: attachment`). A Buffer body is sent base64-encoded with
+ * `isBase64Encoded`, which API Gateway decodes back to bytes; a string body is sent as text.
+ */
+export function file(
+  body: string | Buffer,
+  contentType: string,
+  filename: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  const safeName = filename.replace(/[^\w.-]/g, '_');
+  const base = {
+    statusCode: 200,
+    headers: {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename="${safeName}"`,
+      'cache-control': 'no-store',
+      ...headers,
+    },
+  };
+  return typeof body === 'string'
+    ? { ...base, body }
+    : { ...base, body: body.toString('base64'), isBase64Encoded: true };
+}

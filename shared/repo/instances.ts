@@ -288,6 +288,83 @@ export class InstanceRepository {
     }
   }
 
+  /**
+   * Sets instance `id` back to a history snapshot as a new version (SPEC §4 restore). A live
+   * instance gets the snapshot's fields through `planUpdate(…, 'restore')`: a new version even
+   * when nothing differs, so the audit trail shows every restore. A deleted instance (its
+   * tombstone) is re-created under its old id, conditional on the tombstone still being
+   * there, with its name claimed again (taken → 409). `expectedVersion` (If-Match) is checked
+   * against the live version or, for a deleted instance, the version of its delete. A lost
+   * race is retried on a fresh read, unless If-Match was sent (→ 412).
+   */
+  async restore(
+    id: number,
+    target: RestoreTarget,
+    meta: ChangeMeta,
+    expectedVersion?: number,
+  ): Promise<Instance> {
+    for (let attempt = 1; ; attempt++) {
+      const item = await this.getItem(id);
+      if (!item) throw notFound(`Instance ${id} not found`, { id });
+      let plan: PlannedWrite<Instance>;
+      if (isTombstone(item as unknown as Record<string, unknown>)) {
+        const tomb = item as Extract<StoredItem, { deleted: true }>;
+        if (expectedVersion !== undefined && tomb.version !== expectedVersion)
+          throw versionMismatch(id, expectedVersion, tomb.version);
+        plan = this.planRecreate(tomb, target, meta);
+      } else {
+        const current = toInstance(item as unknown as Record<string, unknown>);
+        checkVersion(current, expectedVersion);
+        plan = this.planUpdate(current, target.patch, meta, 'restore')!;
+      }
+      try {
+        await this.commit([plan]);
+        return plan.result;
+      } catch (err) {
+        if (!(err instanceof RetryableConflict)) throw err;
+        if (expectedVersion !== undefined) throw versionMismatch(id, expectedVersion);
+        if (attempt >= MAX_UPDATE_ATTEMPTS) {
+          throw conflict('The instance is being changed concurrently; retry the request', { id });
+        }
+        await sleep(Math.random() * Math.min(200, 5 * attempt));
+      }
+    }
+  }
+
+  /** Re-creates a deleted instance from a snapshot: version = tombstone.version + 1. */
+  planRecreate(
+    tomb: Extract<StoredItem, { deleted: true }>,
+    target: RestoreTarget,
+    meta: ChangeMeta,
+  ): PlannedWrite<Instance> {
+    const now = this.clock().toISOString();
+    const instance: Instance = {
+      id: tomb.id,
+      ...target.recreate(),
+      version: tomb.version + 1,
+      created_at: target.created_at ?? now,
+      created_by: target.created_by ?? meta.actor,
+      updated_at: now,
+      updated_by: meta.actor,
+    };
+    return {
+      items: [
+        {
+          Put: {
+            TableName: this.tables.instances,
+            Item: toItem(instance, 'restore', meta),
+            ConditionExpression: '#deleted = :true AND #version = :expected',
+            ExpressionAttributeNames: { '#deleted': 'deleted', '#version': 'version' },
+            ExpressionAttributeValues: { ':true': true, ':expected': tomb.version },
+          },
+        },
+        this.claimName(instance.name, tomb.id),
+      ],
+      result: instance,
+      explain: (index) => (index === 1 ? duplicateName(instance.name) : 'retry'),
+    };
+  }
+
   private claimName(name: string, id: number): TransactItem {
     return {
       Put: {
@@ -345,3 +422,14 @@ const duplicateName = (name: string) =>
   conflict(`An instance named "${name}" already exists (names are case-insensitive)`, { name });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a restore sets an instance to (built from a history snapshot, see history-query.ts). */
+export interface RestoreTarget {
+  /** For a live instance: every mutable field, optional ones absent in the snapshot cleared. */
+  readonly patch: UpdateInstanceInput;
+  /** For a deleted instance: the fields to re-create it with (validated when called). */
+  readonly recreate: () => CreateInstanceInput;
+  /** The original creation stamp, kept when a deleted instance is re-created. */
+  readonly created_at?: string | undefined;
+  readonly created_by?: string | undefined;
+}

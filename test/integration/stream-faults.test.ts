@@ -69,6 +69,7 @@ describe('history under faults', () => {
     instances: `${prefix}instances`,
     history: `${prefix}history`,
     meta: `${prefix}meta`,
+    connections: `${prefix}connections`,
   } as TableNames;
   let streamArn = '';
   let poller: StreamPoller;
@@ -216,6 +217,7 @@ describe('history under faults', () => {
       instances: `${deadPrefix}instances`,
       history: `${deadPrefix}history`,
       meta: `${deadPrefix}meta`,
+      connections: `${deadPrefix}connections`,
     } as TableNames;
     const admin = new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS });
     const arn = (await ensureTables(admin, dead)).instances!;

@@ -7,9 +7,10 @@ import type { TestProject } from 'vitest/node';
 
 export interface StackInfo {
   url: string;
+  ws: string;
   port: number;
   dynamodb: string;
-  tables: { instances: string; history: string; meta: string };
+  tables: { instances: string; history: string; meta: string; connections: string };
 }
 
 declare module 'vitest' {

@@ -1,0 +1,12 @@
+import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { historySearchQuerySchema } from '../../shared/domain/history-query.ts';
+import { HistoryReader } from '../../shared/repo/history-reader.ts';
+import { http } from '../../shared/http/route.ts';
+import { ok } from '../../shared/http/responses.ts';
+
+const reader = new HistoryReader(createDocumentClient(), tableNamesFromEnv('history'));
+
+/** GET /api/history/search: across instances, newest first; a time range reads only that range. */
+export const handler = http({ query: historySearchQuerySchema }, async (req) =>
+  ok(await reader.search(req.query)),
+);

@@ -1,0 +1,10 @@
+import { unsubscribeSchema } from '../../shared/ws/protocol.ts';
+import { wsRoute } from '../../shared/ws/handler.ts';
+import { wsDeps } from '../lib/ws-deps.ts';
+
+const { connections, publisher } = wsDeps();
+
+export const handler = wsRoute(publisher, unsubscribeSchema, async ({ connectionId, body }) => {
+  await connections.unsubscribe(connectionId, body.topics);
+  await publisher.post(connectionId, JSON.stringify({ type: 'unsubscribed', topics: body.topics }));
+});

@@ -1,0 +1,154 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fallbackRoute, routes, type Access, type Method } from '../../shared/config/routes.ts';
+import type { TableName } from '../../shared/config/tables.ts';
+import { constructIdOf, HandlerFunction } from './handler-function.ts';
+
+/** Stage-wide limits in one place; per-route overrides would go through `routeSettings`. */
+export const HTTP_API_LIMITS = {
+  throttle: { burstLimit: 200, rateLimit: 100 },
+  corsMaxAge: Duration.hours(1),
+  accessLogRetention: logs.RetentionDays.ONE_MONTH,
+} as const;
+
+/** Headers the handlers read or set (SPEC §4); browsers only see what is listed here. */
+const CORS_ALLOW_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'idempotency-key',
+  'x-request-id',
+];
+const CORS_EXPOSE_HEADERS = [
+  'etag',
+  'location',
+  'retry-after',
+  'x-request-id',
+  'idempotent-replayed',
+  'content-disposition',
+];
+
+/** HTTP API context variables (not REST API ones, so not `jsonWithStandardFields`). */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    status: '$context.status',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    latency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    responseLength: '$context.responseLength',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+export interface InstancesHttpApiProps {
+  readonly tables: Readonly<Record<TableName, ITable>>;
+  /** Browser origins allowed by CORS; empty means no CORS configuration at all. */
+  readonly corsOrigins: readonly string[];
+  /**
+   * The single attachment point for authorization: it becomes the API's default authorizer,
+   * which CDK applies to every route added here, `$default` included. Handlers still check
+   * scopes themselves (shared/http/auth.ts), so one authorizer without scopes is enough.
+   */
+  readonly authorizer?: apigw.IHttpRouteAuthorizer;
+}
+
+/** Union of the grants of every route a handler serves; write wins over read. */
+function grantsByHandler(): Map<string, Partial<Record<TableName, Access>>> {
+  const out = new Map<string, Partial<Record<TableName, Access>>>();
+  for (const route of routes) {
+    const merged = out.get(route.handler) ?? {};
+    for (const [name, access] of Object.entries(route.tables) as [TableName, Access][]) {
+      if (merged[name] !== 'write') merged[name] = access;
+    }
+    out.set(route.handler, merged);
+  }
+  return out;
+}
+
+/** The HTTP API: one Lambda per distinct handler, one route per route-table entry. */
+export class InstancesHttpApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  /** Keyed by handler module path (`http/get-instance`). */
+  readonly functions: ReadonlyMap<string, HandlerFunction>;
+
+  constructor(scope: Construct, id: string, props: InstancesHttpApiProps) {
+    super(scope, id);
+    const functions = new Map<string, HandlerFunction>();
+    const fnFor = (handler: string, grants: Partial<Record<TableName, Access>>) => {
+      const fn = new HandlerFunction(this, constructIdOf(handler), { handler, kind: 'http' });
+      fn.bindTables(grants, props.tables);
+      functions.set(handler, fn);
+      return fn;
+    };
+
+    const fallback = fnFor(fallbackRoute.handler, {});
+    this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-http`,
+      description: 'Inference Instances HTTP API',
+      // Unmatched requests reach our handler, which answers 404/405 in the API's error shape.
+      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', fallback),
+      defaultAuthorizer: props.authorizer,
+      corsPreflight: corsPreflightFor(props.corsOrigins),
+      // The default stage is created below: HttpApi's own cannot take logging or throttling.
+      createDefaultStage: false,
+    });
+
+    for (const [handler, grants] of grantsByHandler()) {
+      const integration = new HttpLambdaIntegration(
+        `${constructIdOf(handler)}Integration`,
+        fnFor(handler, grants),
+      );
+      for (const route of routes.filter((r) => r.handler === handler)) {
+        this.api.addRoutes({
+          path: route.path,
+          methods: [apigw.HttpMethod[route.method]],
+          integration,
+        });
+      }
+    }
+    this.functions = functions;
+    this.stage = this.createDefaultStage();
+  }
+
+  private createDefaultStage(): apigw.HttpStage {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: HTTP_API_LIMITS.accessLogRetention,
+    });
+    return new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: HTTP_API_LIMITS.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+  }
+}
+
+function corsPreflightFor(origins: readonly string[]): apigw.CorsPreflightOptions | undefined {
+  if (origins.length === 0) return undefined;
+  const methods = new Set<Method>(routes.map((r) => r.method));
+  return {
+    allowOrigins: [...origins],
+    allowMethods: [...methods].map((m) => apigw.CorsHttpMethod[m]),
+    allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
+    maxAge: HTTP_API_LIMITS.corsMaxAge,
+  };
+}

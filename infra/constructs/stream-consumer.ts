@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { StreamConsumerDef } from '../../shared/config/streams.ts';
+import type { TableName } from '../../shared/config/tables.ts';
+import { HandlerFunction } from './handler-function.ts';
+
+/**
+ * DynamoDB streams keep records for 24 h, so a longer age means nothing and a shorter one
+ * would drop history while the consumer is merely behind. Not in the shared config because
+ * the local poller has no equivalent (DynamoDB Local does not age records out).
+ */
+const MAX_RECORD_AGE = Duration.hours(24);
+
+/**
+ * The failure queue holds pointers (shard id, sequence range) to batches that exhausted their
+ * retries, not the records; replaying them means reading the stream within its 24 h window,
+ * so the queue keeps them as long as SQS allows and an alarm fires on the first one.
+ */
+const FAILURE_RETENTION = Duration.days(14);
+
+export interface StreamConsumerProps {
+  readonly def: StreamConsumerDef;
+  readonly tables: Readonly<Record<TableName, ITable>>;
+}
+
+/** One entry of `streamConsumers`: the function, its event source mapping, failure queue and alarm. */
+export class StreamConsumer extends Construct {
+  readonly fn: HandlerFunction;
+  readonly failures: sqs.Queue;
+  readonly failureAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, { def, tables }: StreamConsumerProps) {
+    super(scope, id);
+    this.fn = new HandlerFunction(this, 'Function', { handler: def.handler, kind: 'stream' });
+    this.fn.bindTables(def.tables, tables);
+
+    this.failures = new sqs.Queue(this, 'OnFailure', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: FAILURE_RETENTION,
+    });
+
+    this.fn.addEventSource(
+      new DynamoEventSource(tables[def.sourceTable], {
+        startingPosition: lambda.StartingPosition[def.startingPosition],
+        batchSize: def.batchSize,
+        maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
+        retryAttempts: def.retryAttempts,
+        bisectBatchOnError: def.bisectBatchOnError,
+        reportBatchItemFailures: def.reportBatchItemFailures,
+        maxRecordAge: MAX_RECORD_AGE,
+        onFailure: new SqsDlq(this.failures),
+      }),
+    );
+
+    // Every message is a batch of changes that never reached history: one is already an incident.
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailuresAlarm', {
+      alarmDescription: `${def.id}: stream batches failed for good; replay them within 24 h`,
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * WebSocket API routes, declared once (CDK and the local server read them). Route selection
+ * is `$request.body.action`; unmatched or non-JSON messages go to `$default`.
+ */
+import type { TableName } from './tables.ts';
+import type { Access } from './routes.ts';
+
+export interface WsRouteDef {
+  readonly routeKey: string;
+  readonly handler: string;
+  readonly tables: Partial<Record<TableName, Access>>;
+}
+
+export const WS_ROUTE_SELECTION = '$request.body.action';
+/** Local stage name: the local WebSocket URL is ws://localhost:PORT/ws. */
+export const WS_STAGE = 'ws';
+/** Env var holding the API Gateway Management API endpoint (https://{api}.execute-api…/{stage}). */
+export const WS_ENDPOINT_ENV = 'WS_MANAGEMENT_ENDPOINT';
+
+export const wsRoutes: readonly WsRouteDef[] = [
+  { routeKey: '$connect', handler: 'ws/connect', tables: { connections: 'write' } },
+  { routeKey: '$disconnect', handler: 'ws/disconnect', tables: { connections: 'write' } },
+  { routeKey: '$default', handler: 'ws/default', tables: { connections: 'read' } },
+  {
+    routeKey: 'subscribe',
+    handler: 'ws/subscribe',
+    tables: { connections: 'write', history: 'read' },
+  },
+  { routeKey: 'unsubscribe', handler: 'ws/unsubscribe', tables: { connections: 'write' } },
+  { routeKey: 'ping', handler: 'ws/ping', tables: { connections: 'read' } },
+];

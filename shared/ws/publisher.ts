@@ -1,0 +1,70 @@
+/**
+ * Posts to WebSocket connections through the API Gateway Management API (the real SDK client;
+ * locally only its endpoint differs). Gone connections (410) are removed; a slow or failing
+ * connection costs one bounded request and never blocks the others.
+ */
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { mapBounded } from '../repo/batch.ts';
+import type { ConnectionRepository } from './connections.ts';
+import { logger } from '../log.ts';
+
+export type PostResult = 'sent' | 'gone' | 'failed';
+
+/** Concurrent posts per fan-out. */
+export const FANOUT_CONCURRENCY = 32;
+
+export function createManagementClient(endpoint: string): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    // One attempt with a short timeout: a stuck connection must not hold up the fan-out.
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: 3000, connectionTimeout: 1000 },
+  });
+}
+
+export class Publisher {
+  constructor(
+    private readonly client: ApiGatewayManagementApiClient,
+    private readonly connections: ConnectionRepository,
+  ) {}
+
+  async post(connectionId: string, data: string): Promise<PostResult> {
+    try {
+      await this.client.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(data) }),
+      );
+      return 'sent';
+    } catch (err) {
+      if (
+        err instanceof GoneException ||
+        (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
+      ) {
+        await this.connections.disconnect(connectionId).catch(() => undefined);
+        return 'gone';
+      }
+      logger.warn('post to connection failed', {
+        connection_id: connectionId,
+        error: (err as Error).name,
+      });
+      return 'failed';
+    }
+  }
+
+  async fanout(
+    connectionIds: readonly string[],
+    data: string,
+  ): Promise<Record<PostResult, number>> {
+    const results = await mapBounded(connectionIds, FANOUT_CONCURRENCY, (id) =>
+      this.post(id, data),
+    );
+    return {
+      sent: results.filter((r) => r === 'sent').length,
+      gone: results.filter((r) => r === 'gone').length,
+      failed: results.filter((r) => r === 'failed').length,
+    };
+  }
+}

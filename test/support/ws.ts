@@ -1,0 +1,57 @@
+/** A real `ws` client that records every message it receives. */
+import WebSocket from 'ws';
+import { stack } from './api.ts';
+
+export interface Client {
+  socket: WebSocket;
+  messages: any[];
+  send(msg: unknown): void;
+  waitFor(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function connect(query = ''): Promise<Client> {
+  const socket = new WebSocket(`${stack().ws}${query ? `?${query}` : ''}`);
+  const messages: any[] = [];
+  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  socket.on('message', (data) => {
+    const msg = JSON.parse(data.toString());
+    messages.push(msg);
+    for (const w of [...waiters]) {
+      if (w.pred(msg)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(msg);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: ${res.statusCode}`)),
+    );
+  });
+  return {
+    socket,
+    messages,
+    send: (msg) => socket.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
+    waitFor: (pred, timeoutMs = 10_000) => {
+      const found = messages.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no matching message; got ${JSON.stringify(messages).slice(0, 800)}`)),
+          timeoutMs,
+        );
+        waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === socket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      }),
+  };
+}
