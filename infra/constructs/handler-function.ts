@@ -7,23 +7,15 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { tables, type TableName } from '../../shared/config/tables.ts';
 import type { Access } from '../../shared/config/routes.ts';
+import { BUNDLING } from '../bundling.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The Lambda runtime and the esbuild target must move together. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
 
 /** Same name as the Powertools logger in shared/log.ts, so logs and metrics group together. */
 export const SERVICE_NAME = 'inference-instances';
-
-/**
- * Bundled AWS SDK v3 is partly CommonJS; esbuild's ESM output turns its `require('node:…')`
- * calls into a shim that throws unless a real `require` exists (NOTES.md). The alias avoids
- * clashing with a bundled top-level `createRequire`.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bannerCreateRequire } from 'node:module'; const require = __bannerCreateRequire(import.meta.url);";
 
 export type HandlerKind = 'http' | 'stream';
 
@@ -65,17 +57,16 @@ export class HandlerFunction extends NodejsFunction {
       },
       // An explicit log group gets a retention without the deprecated logRetention custom resource.
       logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+      // The same esbuild settings as the benchmark's bundles (infra/bundling.ts).
       bundling: {
         format: OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not the embedded sources (a 2 MB map per function).
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Ship the SDK version the tests ran against instead of the runtime's copy.
-        externalModules: [],
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        externalModules: [...BUNDLING.external],
         // Docker is not available (and not wanted): synth must use the local esbuild.
         forceDockerBundling: false,
       },
