@@ -1,14 +1,27 @@
-/** `$connect`: registers the connection and its `?topics=` / `?instance_id=` subscriptions. */
+/**
+ * `$connect`: verifies `?token=` when auth is on (API Gateway WebSocket APIs have no JWT
+ * authorizer), then registers the connection, its principal and its `?topics=` /
+ * `?instance_id=` subscriptions. A non-2xx answer refuses the upgrade.
+ */
 import { topicsFromQuery } from '../../shared/ws/protocol.ts';
 import type { WsEvent, WsResult } from '../../shared/ws/handler.ts';
+import { authConfigFromEnv, createVerifier } from '../../shared/auth/jwt.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
 const { connections } = wsDeps();
+const authConfig = authConfigFromEnv();
+const verify = authConfig ? createVerifier(authConfig) : undefined;
 
 export const handler = async (event: WsEvent): Promise<WsResult> => {
-  const topics = topicsFromQuery(event.queryStringParameters ?? {});
+  const query = event.queryStringParameters ?? {};
+  let sub = 'anonymous';
+  if (verify) {
+    const claims = await verify(query.token);
+    if (!claims?.sub) return { statusCode: 401, body: 'Unauthorized' };
+    sub = claims.sub;
+  }
+  const topics = topicsFromQuery(query);
   if (!Array.isArray(topics)) return { statusCode: 400, body: topics.error };
-  const sub = String(event.requestContext.authorizer?.principalId ?? 'anonymous');
   await connections.connect(event.requestContext.connectionId, sub, topics);
   return { statusCode: 200 };
 };

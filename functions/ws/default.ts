@@ -4,9 +4,9 @@ import { AppError } from '../../shared/domain/errors.ts';
 import { wsRoute } from '../../shared/ws/handler.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
-const { publisher } = wsDeps();
+const { publisher, connections } = wsDeps();
 
-export const handler = wsRoute(publisher, z.unknown(), async ({ body }) => {
+export const handler = wsRoute({ publisher, connections }, z.unknown(), async ({ body }) => {
   const action =
     body && typeof body === 'object' ? (body as { action?: unknown }).action : undefined;
   throw new AppError(400, 'UnknownAction', `Unknown action ${JSON.stringify(action ?? null)}`, {

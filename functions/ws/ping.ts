@@ -3,9 +3,9 @@ import { pingSchema } from '../../shared/ws/protocol.ts';
 import { wsRoute } from '../../shared/ws/handler.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
-const { publisher } = wsDeps();
+const { publisher, connections } = wsDeps();
 
-export const handler = wsRoute(publisher, pingSchema, async ({ connectionId }) => {
+export const handler = wsRoute({ publisher, connections }, pingSchema, async ({ connectionId }) => {
   await publisher.post(
     connectionId,
     JSON.stringify({ type: 'pong', time: new Date().toISOString() }),

@@ -14,43 +14,48 @@ import { wsDeps } from '../lib/ws-deps.ts';
 const { client, connections, publisher } = wsDeps();
 const replay = new ReplayReader(client, tableNamesFromEnv('history').history);
 
-export const handler = wsRoute(publisher, subscribeSchema, async ({ connectionId, body }) => {
-  const topics = [...new Set(body.topics)];
-  if (!(await connections.get(connectionId))) throw new AppError(410, 'Gone', 'Unknown connection');
-  const since = body.since_history_id;
-  if (since === undefined) {
-    await connections.subscribe(connectionId, topics, true);
-    await publisher.post(connectionId, JSON.stringify({ type: 'subscribed', topics }));
-    return;
-  }
-  await connections.subscribe(connectionId, topics, false);
-  let last = since;
-  let replayed = 0;
-  const sendAfter = async (from: number) => {
-    const records = await replay.after(from, topics, MAX_REPLAY);
-    if (replayed + records.length > MAX_REPLAY) {
-      await connections.setLive(connectionId, topics);
-      throw new AppError(
-        413,
-        'ResumeTooFar',
-        `More than ${MAX_REPLAY} records were missed; reload over HTTP and subscribe again`,
-        {
-          max_replay: MAX_REPLAY,
-        },
-      );
+export const handler = wsRoute(
+  { publisher, connections },
+  subscribeSchema,
+  async ({ connectionId, body }) => {
+    const topics = [...new Set(body.topics)];
+    if (!(await connections.get(connectionId)))
+      throw new AppError(410, 'Gone', 'Unknown connection');
+    const since = body.since_history_id;
+    if (since === undefined) {
+      await connections.subscribe(connectionId, topics, true);
+      await publisher.post(connectionId, JSON.stringify({ type: 'subscribed', topics }));
+      return;
     }
-    for (const r of records) {
-      if ((await publisher.post(connectionId, instanceMessage(r))) !== 'sent') return false;
-      last = Math.max(last, r.history_id);
-      replayed++;
-    }
-    return true;
-  };
-  if (!(await sendAfter(last))) return;
-  await connections.setLive(connectionId, topics);
-  if (!(await sendAfter(last))) return;
-  await publisher.post(
-    connectionId,
-    JSON.stringify({ type: 'subscribed', topics, replayed, last_history_id: last }),
-  );
-});
+    await connections.subscribe(connectionId, topics, false);
+    let last = since;
+    let replayed = 0;
+    const sendAfter = async (from: number) => {
+      const records = await replay.after(from, topics, MAX_REPLAY);
+      if (replayed + records.length > MAX_REPLAY) {
+        await connections.setLive(connectionId, topics);
+        throw new AppError(
+          413,
+          'ResumeTooFar',
+          `More than ${MAX_REPLAY} records were missed; reload over HTTP and subscribe again`,
+          {
+            max_replay: MAX_REPLAY,
+          },
+        );
+      }
+      for (const r of records) {
+        if ((await publisher.post(connectionId, instanceMessage(r))) !== 'sent') return false;
+        last = Math.max(last, r.history_id);
+        replayed++;
+      }
+      return true;
+    };
+    if (!(await sendAfter(last))) return;
+    await connections.setLive(connectionId, topics);
+    if (!(await sendAfter(last))) return;
+    await publisher.post(
+      connectionId,
+      JSON.stringify({ type: 'subscribed', topics, replayed, last_history_id: last }),
+    );
+  },
+);

@@ -4,7 +4,14 @@ import { wsDeps } from '../lib/ws-deps.ts';
 
 const { connections, publisher } = wsDeps();
 
-export const handler = wsRoute(publisher, unsubscribeSchema, async ({ connectionId, body }) => {
-  await connections.unsubscribe(connectionId, body.topics);
-  await publisher.post(connectionId, JSON.stringify({ type: 'unsubscribed', topics: body.topics }));
-});
+export const handler = wsRoute(
+  { publisher, connections },
+  unsubscribeSchema,
+  async ({ connectionId, body }) => {
+    await connections.unsubscribe(connectionId, body.topics);
+    await publisher.post(
+      connectionId,
+      JSON.stringify({ type: 'unsubscribed', topics: body.topics }),
+    );
+  },
+);

@@ -15,14 +15,10 @@ import { wsRoutes, WS_STAGE } from '../../shared/config/ws-routes.ts';
 import type { WsEvent, WsResult } from '../../shared/ws/handler.ts';
 import { loadHandler } from './handlers.ts';
 import { lambdaContext } from './apigw-http.ts';
-import type { Claims } from './apigw-http.ts';
 
 const MAX_MESSAGE = 128 * 1024;
 const IDLE_MS = 10 * 60 * 1000;
 const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
-
-/** Verifies `?token=` on `$connect` like the deployed authorizer; null refuses with 401. */
-export type WsAuthorizer = (token: string | undefined) => Promise<Claims | null>;
 
 interface Conn {
   socket: WebSocket;
@@ -30,7 +26,6 @@ interface Conn {
   lastActiveAt: number;
   sourceIp: string;
   userAgent: string;
-  claims: Claims;
   idle?: NodeJS.Timeout;
   cap?: NodeJS.Timeout;
 }
@@ -43,8 +38,6 @@ export class LocalWebSocketApi {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   readonly connections = new Map<string, Conn>();
 
-  constructor(private readonly authorizer: WsAuthorizer) {}
-
   isManagementRequest(path: string): boolean {
     return MGMT_PATH.test(path);
   }
@@ -52,7 +45,7 @@ export class LocalWebSocketApi {
   private event(
     routeKey: string,
     id: string,
-    conn: Pick<Conn, 'sourceIp' | 'userAgent' | 'connectedAt' | 'claims'>,
+    conn: Pick<Conn, 'sourceIp' | 'userAgent' | 'connectedAt'>,
     host: string,
     extra: Partial<WsEvent> = {},
   ): WsEvent {
@@ -66,7 +59,6 @@ export class LocalWebSocketApi {
         requestId: randomUUID(),
         domainName: host,
         stage: WS_STAGE,
-        authorizer: { principalId: String(conn.claims.sub ?? 'anonymous'), ...conn.claims },
         ...({
           apiId: 'local',
           connectedAt: conn.connectedAt,
@@ -92,22 +84,27 @@ export class LocalWebSocketApi {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const refuse = (status: number, body = '') => {
+      const reason =
+        status === 401
+          ? 'Unauthorized'
+          : status === 400
+            ? 'Bad Request'
+            : status >= 500
+              ? 'Internal Server Error'
+              : 'Forbidden';
       socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     };
-    const claims = await this.authorizer(url.searchParams.get('token') ?? undefined);
-    if (!claims) return refuse(401, 'Unauthorized');
     const id = randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 16) + '=';
     const meta = {
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: req.headers['user-agent'] ?? '',
       connectedAt: Date.now(),
-      claims,
     };
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams)
-      if (k !== 'token') query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+      query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     const host = req.headers.host ?? 'localhost';
@@ -144,6 +141,8 @@ export class LocalWebSocketApi {
       () => socket.close(1001, 'Going away (max connection duration)'),
       MAX_CONNECTION_MS,
     );
+    // Oversized frames and protocol errors close the socket (1009/1002); never the server.
+    socket.on('error', () => undefined);
     socket.on('message', (data, isBinary) => {
       touch();
       const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();

@@ -20,15 +20,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got "${process.env.PORT}"`);
   process.exit(2);
 }
-if (values.auth) {
-  console.error('--auth is not available yet: local JWT checks land with the security issue (#5).');
-  process.exit(2);
-}
 
 const dataDir = values['in-memory'] ? undefined : resolve(values['data-dir']);
 let stack;
 try {
-  stack = await startLocalStack({ port, host: values.host, ...(dataDir ? { dataDir } : {}) });
+  stack = await startLocalStack({
+    port,
+    host: values.host,
+    ...(dataDir ? { dataDir } : {}),
+    // Signing keys live in the data folder even for --in-memory runs, so tokens keep working.
+    ...(values.auth ? { auth: { keysDir: resolve(values['data-dir']) } } : {}),
+  });
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
@@ -42,7 +44,9 @@ console.log(
     `  WebSocket API  ${stack.wsUrl}   (try: npx wscat -c ${stack.wsUrl})`,
     `  Management API ${stack.url}/@connections/{id}`,
     `  DynamoDB Local ${stack.dynamodbEndpoint}   data: ${dataDir ?? 'in memory (lost on exit)'}`,
-    `  Auth           OFF (every caller is "local-dev" with all scopes)`,
+    values.auth
+      ? `  Auth           ON: JWTs from ${resolve(values['data-dir'], 'auth')} (mint one: npm run token -- --sub alice --scopes instances:read,instances:write)`
+      : `  Auth           OFF (every caller is "local-dev" with all scopes; npm start -- --auth turns it on)`,
     '  Ctrl-C stops everything.',
     '',
   ].join('\n'),

@@ -9,9 +9,12 @@ import { tables, type TableName } from '../../shared/config/tables.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTables, localTableNames } from './tables.ts';
-import { handleHttp, type Authorizer } from './apigw-http.ts';
+import { handleHttp, type Authorizer, type Claims } from './apigw-http.ts';
 import { StreamPoller } from './stream-poller.ts';
-import { LocalWebSocketApi, type WsAuthorizer } from './apigw-ws.ts';
+import { LocalWebSocketApi } from './apigw-ws.ts';
+import { jwksOf, loadOrCreateKeys, localKeySet, LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth.ts';
+import { bearerToken, createVerifier } from '../../shared/auth/jwt.ts';
+import { AUTH_ENV } from '../../shared/config/auth.ts';
 import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
 
 export interface LocalStackOptions {
@@ -19,8 +22,8 @@ export interface LocalStackOptions {
   host?: string;
   /** Folder for DynamoDB Local's files and local state; undefined = in memory. */
   dataDir?: string;
-  authorizer?: Authorizer;
-  wsAuthorizer?: WsAuthorizer;
+  /** `--auth`: verify JWTs like the deployed stack, with keys from `<keysDir>/auth`. */
+  auth?: { keysDir: string };
   /** Poll interval of the local stream consumers, ms. */
   streamPollMs?: number;
 }
@@ -41,6 +44,14 @@ export const openAuthorizer: Authorizer = async () => ({
   sub: 'local-dev',
   scope: 'instances:read instances:write instances:admin',
 });
+
+/** API Gateway hands JWT claims to Lambda as strings; arrays look like "[a b]". */
+function gatewayClaims(claims: Record<string, unknown>): Claims {
+  const out: Claims = {};
+  for (const [k, v] of Object.entries(claims))
+    out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : String(v);
+  return out;
+}
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const ddb: DynamoDbLocal = await startDynamoDbLocal(
@@ -72,12 +83,26 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
 
     const host = opts.host ?? '127.0.0.1';
-    const authorizer = opts.authorizer ?? openAuthorizer;
-    const wsApi = (ws = new LocalWebSocketApi(
-      opts.wsAuthorizer ?? (() => openAuthorizer(undefined)),
-    ));
+    const keys = opts.auth ? await loadOrCreateKeys(opts.auth.keysDir) : undefined;
+    let authorizer: Authorizer = openAuthorizer;
+    if (keys) {
+      const verify = createVerifier(
+        { issuer: LOCAL_ISSUER, audiences: [LOCAL_AUDIENCE], jwksUrl: '' },
+        localKeySet(keys),
+      );
+      authorizer = async (header) => {
+        const claims = await verify(bearerToken(header));
+        return claims && gatewayClaims(claims);
+      };
+    }
+    const wsApi = (ws = new LocalWebSocketApi());
     server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (keys && path === '/.well-known/jwks.json') {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+        res.end(JSON.stringify(jwksOf(keys)));
+        return;
+      }
       if (wsApi.isManagementRequest(path)) {
         wsApi.handleManagement(req, res).catch((err: unknown) => {
           console.error('[local] management API failed', err);
@@ -118,6 +143,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     process.env[WS_ENDPOINT_ENV] = `${base}/${WS_STAGE}`;
+    if (keys) {
+      // What CDK sets on the $connect function: it verifies `?token=` against this issuer.
+      process.env[AUTH_ENV.issuer] = LOCAL_ISSUER;
+      process.env[AUTH_ENV.audience] = LOCAL_AUDIENCE;
+      process.env[AUTH_ENV.jwksUrl] = `${base}/.well-known/jwks.json`;
+    }
 
     for (const consumer of streamConsumers) {
       const arn = streamArns[consumer.sourceTable];

@@ -20,12 +20,12 @@ export const WS_ENDPOINT_ENV = 'WS_MANAGEMENT_ENDPOINT';
 export const wsRoutes: readonly WsRouteDef[] = [
   { routeKey: '$connect', handler: 'ws/connect', tables: { connections: 'write' } },
   { routeKey: '$disconnect', handler: 'ws/disconnect', tables: { connections: 'write' } },
-  { routeKey: '$default', handler: 'ws/default', tables: { connections: 'read' } },
+  { routeKey: '$default', handler: 'ws/default', tables: { connections: 'write' } },
   {
     routeKey: 'subscribe',
     handler: 'ws/subscribe',
     tables: { connections: 'write', history: 'read' },
   },
   { routeKey: 'unsubscribe', handler: 'ws/unsubscribe', tables: { connections: 'write' } },
-  { routeKey: 'ping', handler: 'ws/ping', tables: { connections: 'read' } },
+  { routeKey: 'ping', handler: 'ws/ping', tables: { connections: 'write' } },
 ];

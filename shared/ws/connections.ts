@@ -116,6 +116,27 @@ export class ConnectionRepository {
     await this.client.send(new DeleteCommand({ TableName: this.table, Key: connKey(id) }));
   }
 
+  /**
+   * Counts a client message in the connection's current one-minute window (OWASP API4: a
+   * per-connection rate). Returns the count including this message.
+   */
+  async countMessage(id: string): Promise<number> {
+    // One counter attribute per minute, incremented atomically (messages of one connection are
+    // handled concurrently); the previous minute's counter is dropped in the same write.
+    const window = Math.floor(this.now() / 60_000);
+    const res = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: connKey(id),
+        UpdateExpression: 'ADD #cur :one REMOVE #prev',
+        ExpressionAttributeNames: { '#cur': `msgs_${window}`, '#prev': `msgs_${window - 1}` },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (res.Attributes?.[`msgs_${window}`] as number | undefined) ?? 1;
+  }
+
   /** Connection ids with a live subscription to `topic`. */
   async subscribers(topic: string): Promise<string[]> {
     const ids: string[] = [];

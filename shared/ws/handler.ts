@@ -8,6 +8,10 @@ import { issuesToDetails } from '../domain/validation.ts';
 import { logger } from '../log.ts';
 import { errorMessage } from './protocol.ts';
 import type { Publisher } from './publisher.ts';
+import type { ConnectionRepository } from './connections.ts';
+
+/** Messages a connection may send per minute; beyond it each message gets a Throttled error. */
+export const MESSAGES_PER_MINUTE = 120;
 
 /** The parts of an API Gateway WebSocket event the handlers use. */
 export interface WsEvent {
@@ -38,7 +42,7 @@ export interface WsMessage<T> {
 }
 
 export function wsRoute<S extends z.ZodMiniType>(
-  publisher: Publisher,
+  { publisher, connections }: { publisher: Publisher; connections: ConnectionRepository },
   schema: S,
   fn: (msg: WsMessage<z.output<S>>) => Promise<void>,
 ) {
@@ -46,6 +50,11 @@ export function wsRoute<S extends z.ZodMiniType>(
     const { connectionId } = event.requestContext;
     logger.appendKeys({ request_id: event.requestContext.requestId, connection_id: connectionId });
     try {
+      if ((await connections.countMessage(connectionId)) > MESSAGES_PER_MINUTE) {
+        throw new AppError(429, 'Throttled', `At most ${MESSAGES_PER_MINUTE} messages per minute`, {
+          retry_after_seconds: 60 - Math.floor((Date.now() / 1000) % 60),
+        });
+      }
       let raw: unknown;
       try {
         raw = JSON.parse(event.body ?? '');

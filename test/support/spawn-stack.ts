@@ -1,0 +1,69 @@
+/**
+ * Runs the real `npm start` entry point (`infra/local/main.ts`) as a child process on a free
+ * port and resolves with what its READY line says; `stop()` sends SIGTERM like Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+
+export interface StackInfo {
+  url: string;
+  ws: string;
+  port: number;
+  dynamodb: string;
+  tables: { instances: string; history: string; meta: string; connections: string } & Record<
+    string,
+    string
+  >;
+}
+
+export interface SpawnedStack {
+  info: StackInfo;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export async function spawnStack(args: string[] = ['--in-memory']): Promise<SpawnedStack> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const info = await new Promise<StackInfo>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`local stack did not start:\n${output}`)),
+      90_000,
+    );
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const line = output.split('\n').find((l) => l.startsWith('READY '));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice(6)) as StackInfo);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (process.env.STACK_LOGS) process.stderr.write(d);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited (${code}):\n${output}`));
+    });
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    info,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
