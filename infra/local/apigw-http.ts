@@ -11,6 +11,12 @@ import type {
 } from 'aws-lambda';
 import { fallbackRoute, matchRoute } from '../../shared/config/routes.ts';
 import { loadHandler } from './handlers.ts';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../../shared/config/cors.ts';
+import { routes } from '../../shared/config/routes.ts';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -23,6 +29,21 @@ export type Authorizer = (authorization: string | undefined) => Promise<Claims |
 export interface HttpGatewayOptions {
   authorizer: Authorizer;
   domainName: string;
+  /** Allowed browser origins (`*` allows any); empty = no CORS headers, like no corsPreflight. */
+  corsOrigins: readonly string[];
+}
+
+/** API Gateway's CORS behaviour: preflights are answered before any authorizer or route. */
+function corsHeaders(
+  origin: string | undefined,
+  allowed: readonly string[],
+): Record<string, string> {
+  if (!origin || !(allowed.includes('*') || allowed.includes(origin))) return {};
+  return {
+    'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
+    'access-control-expose-headers': CORS_EXPOSE_HEADERS.join(','),
+    vary: 'origin',
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -90,10 +111,23 @@ export async function handleHttp(
   const headers = joinMulti(headerPairs, true);
   const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
   delete headers.cookie;
+  const cors = corsHeaders(headers.origin, opts.corsOrigins);
+  if (method === 'OPTIONS' && headers['access-control-request-method'] && opts.corsOrigins.length) {
+    res.writeHead(204, {
+      ...cors,
+      'access-control-allow-methods': [...new Set(routes.map((r) => r.method))].join(','),
+      'access-control-allow-headers': CORS_ALLOW_HEADERS.join(','),
+      'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+      'apigw-requestid': requestId,
+    });
+    res.end();
+    return;
+  }
 
   const claims = await opts.authorizer(headers.authorization);
   if (!claims) {
     res.writeHead(401, {
+      ...cors,
       'content-type': 'application/json',
       'www-authenticate': 'Bearer',
       'apigw-requestid': requestId,
@@ -161,6 +195,7 @@ export async function handleHttp(
     : Buffer.from(result.body ?? '', 'utf8');
   res.writeHead(result.statusCode ?? 200, {
     ...(result.headers as Record<string, string>),
+    ...cors,
     'apigw-requestid': requestId,
   });
   res.end(method === 'HEAD' ? undefined : out);

@@ -27,6 +27,13 @@ try {
   stack = await startLocalStack({
     port,
     host: values.host,
+    ...(process.env.CORS_ORIGINS !== undefined
+      ? {
+          corsOrigins: process.env.CORS_ORIGINS.split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        }
+      : {}),
     ...(dataDir ? { dataDir } : {}),
     // Signing keys live in the data folder even for --in-memory runs, so tokens keep working.
     ...(values.auth ? { auth: { keysDir: resolve(values['data-dir']) } } : {}),

@@ -15,6 +15,7 @@ import { LocalWebSocketApi } from './apigw-ws.ts';
 import { jwksOf, loadOrCreateKeys, localKeySet, LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth.ts';
 import { bearerToken, createVerifier } from '../../shared/auth/jwt.ts';
 import { AUTH_ENV } from '../../shared/config/auth.ts';
+import { LOCAL_CORS_ORIGINS } from '../../shared/config/cors.ts';
 import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
 
 export interface LocalStackOptions {
@@ -24,6 +25,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** `--auth`: verify JWTs like the deployed stack, with keys from `<keysDir>/auth`. */
   auth?: { keysDir: string };
+  /** Allowed browser origins (default: LOCAL_CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
   /** Poll interval of the local stream consumers, ms. */
   streamPollMs?: number;
 }
@@ -112,13 +115,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         return;
       }
       if (path === '/api' || path.startsWith('/api/')) {
-        handleHttp(req, res, { authorizer, domainName: req.headers.host ?? 'localhost' }).catch(
-          (err: unknown) => {
-            console.error('[local] request failed', err);
-            if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ message: 'Internal Server Error' }));
-          },
-        );
+        handleHttp(req, res, {
+          authorizer,
+          domainName: req.headers.host ?? 'localhost',
+          corsOrigins: opts.corsOrigins ?? LOCAL_CORS_ORIGINS,
+        }).catch((err: unknown) => {
+          console.error('[local] request failed', err);
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'Internal Server Error' }));
+        });
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });
