@@ -20,6 +20,8 @@ import { routes } from '../../shared/config/routes.ts';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+/** Lambda's synchronous response limit: a larger response fails the integration (502). */
+const LAMBDA_MAX_RESPONSE = 6 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|.*\+json|xml|x-www-form-urlencoded)|text\/)/i;
 
 export type Claims = Record<string, string | number | boolean | string[]>;
@@ -189,6 +191,12 @@ export async function handleHttp(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'Internal Server Error' }),
     };
+  }
+  if (Buffer.byteLength(result.body ?? '') > LAMBDA_MAX_RESPONSE) {
+    console.error(`[local] ${handlerName} returned more than 6 MB: API Gateway would answer 502`);
+    res.writeHead(502, { 'content-type': 'application/json', 'apigw-requestid': requestId });
+    res.end(JSON.stringify({ message: 'Internal Server Error' }));
+    return;
   }
   const out = result.isBase64Encoded
     ? Buffer.from(result.body ?? '', 'base64')

@@ -24,7 +24,8 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
 type Request = middy.Request<HttpEvent, HttpResponse, Error>;
 
 export const MAX_BODY_BYTES = 64 * 1024;
-const REQUEST_ID = /^[\w.:/=+-]{1,128}$/;
+// Starts with a letter or digit, so an echoed id can never look like a spreadsheet formula.
+const REQUEST_ID = /^[A-Za-z0-9][\w.:/=+-]{0,127}$/;
 
 /** The caller's `X-Request-Id` when it is sane, else API Gateway's own id. */
 export function requestIdOf(event: HttpEvent): string {
