@@ -365,7 +365,7 @@ export function restoreTarget(snapshot: Record<string, unknown>): RestoreTarget 
 // ---------------------------------------------------------------------------------------------
 // Stored item → API record
 
-const RECORD_KEYS = [
+export const RECORD_KEYS = [
   'history_id',
   'instance_id',
   'original_id',

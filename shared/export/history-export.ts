@@ -9,7 +9,7 @@
  * caller gets a 413 that points to the export operation (POST /api/operations, SPEC §8).
  */
 import type { HistoryRecord } from '../domain/history.ts';
-import type { ExportFormat } from '../domain/history-query.ts';
+import { RECORD_KEYS, type ExportFormat } from '../domain/history-query.ts';
 import { payloadTooLarge } from '../domain/errors.ts';
 import { csvRow, type Cell } from './csv.ts';
 import { XlsxWriter } from './xlsx.ts';
@@ -26,22 +26,8 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** The columns of the csv and xlsx exports; `changes` and `snapshot` are JSON text. */
-export const EXPORT_COLUMNS = [
-  'history_id',
-  'instance_id',
-  'original_id',
-  'version',
-  'operation_type',
-  'operation_timestamp',
-  'actor',
-  'changed_fields',
-  'changes',
-  'snapshot',
-  'restored_from',
-  'batch_id',
-  'operation_id',
-] as const;
+/** The columns of the csv and xlsx exports: the record's fields; `changes` and `snapshot` are JSON text. */
+export const EXPORT_COLUMNS = RECORD_KEYS;
 
 export function exportRow(r: HistoryRecord): Cell[] {
   return [

@@ -171,21 +171,35 @@ export class InstanceRepository {
     meta: ChangeMeta,
     expectedVersion?: number,
   ): Promise<UpdateResult> {
-    for (let attempt = 1; ; attempt++) {
+    return this.optimistically(id, expectedVersion, async () => {
       const current = await this.getOrThrow(id);
       checkVersion(current, expectedVersion);
       const plan = this.planUpdate(current, patch, meta);
       if (!plan) return { instance: current, changed: false };
+      await this.commit([plan]);
+      return { instance: plan.result, changed: true };
+    });
+  }
+
+  /**
+   * Runs read → plan → conditional commit until it commits. A lost race re-reads and retries
+   * (with jitter) unless the caller pinned a version with If-Match, which then answers 412.
+   */
+  private async optimistically<T>(
+    id: number,
+    expectedVersion: number | undefined,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    for (let n = 1; ; n++) {
       try {
-        await this.commit([plan]);
-        return { instance: plan.result, changed: true };
+        return await attempt();
       } catch (err) {
         if (!(err instanceof RetryableConflict)) throw err;
         if (expectedVersion !== undefined) throw versionMismatch(id, expectedVersion);
-        if (attempt >= MAX_UPDATE_ATTEMPTS) {
+        if (n >= MAX_UPDATE_ATTEMPTS) {
           throw conflict('The instance is being changed concurrently; retry the request', { id });
         }
-        await sleep(Math.random() * Math.min(200, 5 * attempt));
+        await sleep(Math.random() * Math.min(200, 5 * n));
       }
     }
   }
@@ -225,20 +239,11 @@ export class InstanceRepository {
   }
 
   async delete(id: number, meta: ChangeMeta, expectedVersion?: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    await this.optimistically(id, expectedVersion, async () => {
       const current = await this.getOrThrow(id);
       checkVersion(current, expectedVersion);
-      try {
-        await this.commit([this.planDelete(current, meta)]);
-        return;
-      } catch (err) {
-        if (!(err instanceof RetryableConflict)) throw err;
-        if (expectedVersion !== undefined) throw versionMismatch(id, expectedVersion);
-        if (attempt >= MAX_UPDATE_ATTEMPTS) {
-          throw conflict('The instance is being changed concurrently; retry the request', { id });
-        }
-      }
-    }
+      await this.commit([this.planDelete(current, meta)]);
+    });
   }
 
   planDelete(current: Instance, meta: ChangeMeta): PlannedWrite<number> {
@@ -303,7 +308,7 @@ export class InstanceRepository {
     meta: ChangeMeta,
     expectedVersion?: number,
   ): Promise<Instance> {
-    for (let attempt = 1; ; attempt++) {
+    return this.optimistically(id, expectedVersion, async () => {
       const item = await this.getItem(id);
       if (!item) throw notFound(`Instance ${id} not found`, { id });
       let plan: PlannedWrite<Instance>;
@@ -317,18 +322,9 @@ export class InstanceRepository {
         checkVersion(current, expectedVersion);
         plan = this.planUpdate(current, target.patch, meta, 'restore')!;
       }
-      try {
-        await this.commit([plan]);
-        return plan.result;
-      } catch (err) {
-        if (!(err instanceof RetryableConflict)) throw err;
-        if (expectedVersion !== undefined) throw versionMismatch(id, expectedVersion);
-        if (attempt >= MAX_UPDATE_ATTEMPTS) {
-          throw conflict('The instance is being changed concurrently; retry the request', { id });
-        }
-        await sleep(Math.random() * Math.min(200, 5 * attempt));
-      }
-    }
+      await this.commit([plan]);
+      return plan.result;
+    });
   }
 
   /** Re-creates a deleted instance from a snapshot: version = tombstone.version + 1. */

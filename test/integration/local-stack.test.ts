@@ -24,7 +24,7 @@ describe('local stack lifecycle', () => {
         cluster_name: 'c',
         image_tag: 't',
       }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ id: number }>);
     expect(javaProcessesFor(dataDir)).toHaveLength(1);
     expect(await first.stop()).toBe(0);
     expect(javaProcessesFor(dataDir)).toEqual([]);
@@ -33,7 +33,7 @@ describe('local stack lifecycle', () => {
     try {
       const got = await fetch(`${second.info.url}/api/instances/${created.id}`);
       expect(got.status).toBe(200);
-      expect((await got.json()).name).toBe('persisted');
+      expect(((await got.json()) as { name: string }).name).toBe('persisted');
     } finally {
       await second.stop();
     }
