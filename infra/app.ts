@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { addNagChecks } from './constructs/nag.ts';
 import { InferenceInstancesStack } from './stack.ts';
 
 /** `-c key=a,b` arrives as a string, cdk.json may hold an array: accept both. */
@@ -16,8 +17,15 @@ function stringContext(app: App, key: string): string | undefined {
 const app = new App();
 new InferenceInstancesStack(app, 'InferenceInstancesStack', {
   description:
-    'Inference Instances: HTTP API, Lambda handlers, DynamoDB tables and stream consumers',
+    'Inference Instances: HTTP and WebSocket APIs, Lambda handlers, DynamoDB tables, stream consumers and alarms',
   jwtIssuer: stringContext(app, 'jwtIssuer'),
   jwtAudience: listContext(app, 'jwtAudience'),
+  jwksUrl: stringContext(app, 'jwksUrl'),
   corsOrigins: listContext(app, 'corsOrigins'),
+  authCallbackUrls: listContext(app, 'authCallbackUrls'),
+  alarmEmail: stringContext(app, 'alarmEmail'),
+  // `-c apiGatewayAccountRole=false` (a string) or `false` in cdk.json.
+  apiGatewayAccountRole: String(app.node.tryGetContext('apiGatewayAccountRole')) !== 'false',
 });
+// AwsSolutions + Serverless packs: synth fails on any error that is not acknowledged with a reason.
+addNagChecks(app);

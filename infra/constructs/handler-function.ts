@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -8,6 +9,7 @@ import type { Construct } from 'constructs';
 import { tables, type TableName } from '../../shared/config/tables.ts';
 import type { Access } from '../../shared/config/routes.ts';
 import { BUNDLING } from '../bundling.ts';
+import { acknowledge, wildcardResourceFinding } from './nag.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -17,12 +19,25 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Same name as the Powertools logger in shared/log.ts, so logs and metrics group together. */
 export const SERVICE_NAME = 'inference-instances';
 
-export type HandlerKind = 'http' | 'stream';
+export type HandlerKind = 'http' | 'ws' | 'stream';
 
-/** Stream batches of up to 100 records do sequential writes; an HTTP call must stay short. */
+/**
+ * Stream batches of up to 100 records do sequential writes; an HTTP call must stay short. A
+ * WebSocket `subscribe` may replay missed records one post at a time, so it gets the whole
+ * 29 s API Gateway integration timeout.
+ */
 const TIMEOUT: Record<HandlerKind, Duration> = {
   http: Duration.seconds(10),
+  ws: Duration.seconds(29),
   stream: Duration.seconds(60),
+};
+
+/** Why no Lambda dead-letter queue (Serverless-LambdaDLQ): DLQs only apply to async invokes. */
+const NO_DLQ_REASON: Record<HandlerKind, string> = {
+  http: 'Invoked synchronously by the HTTP API; a Lambda DLQ only receives failed asynchronous invocations, and errors reach the caller and the 5xx alarm instead.',
+  ws: 'Invoked synchronously by the WebSocket API; a Lambda DLQ only receives failed asynchronous invocations, and errors reach the client and the Lambda error alarm instead.',
+  stream:
+    'Invoked by a DynamoDB stream event source mapping, which ignores the function DLQ; failed batches go to the mapping on-failure SQS destination, which has its own alarm.',
 };
 
 export interface HandlerFunctionProps {
@@ -42,6 +57,10 @@ export function constructIdOf(handler: string): string {
 /** A handler module from `functions/` with the project's Lambda defaults. */
 export class HandlerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    // An explicit log group gets a retention without the deprecated logRetention custom resource.
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
     super(scope, id, {
       entry: join(PROJECT_ROOT, 'functions', `${props.handler}.ts`),
       handler: 'handler',
@@ -55,8 +74,8 @@ export class HandlerFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       },
-      // An explicit log group gets a retention without the deprecated logRetention custom resource.
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup,
+      role: executionRole(scope, `${id}Role`, logGroup),
       // The same esbuild settings as the benchmark's bundles (infra/bundling.ts).
       bundling: {
         format: OutputFormat.ESM,
@@ -71,6 +90,12 @@ export class HandlerFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    acknowledge(this, 'Serverless-LambdaDLQ', NO_DLQ_REASON[props.kind]);
+    acknowledge(
+      this,
+      'Serverless-LambdaTracing',
+      'API Gateway HTTP and WebSocket APIs cannot start or propagate X-Ray traces (REST APIs only), and the handlers carry no X-Ray SDK; requests are followed by request id in the JSON access and function logs.',
+    );
   }
 
   /** Passes the table name through its env var and grants exactly the declared access. */
@@ -78,6 +103,14 @@ export class HandlerFunction extends NodejsFunction {
     this.addEnvironment(tables[name].envVar, table.tableName);
     if (access === 'write') table.grantReadWriteData(this);
     else table.grantReadData(this);
+    // The grant covers `<table>/index/*` whenever the table has indexes (CDK adds it then).
+    if (tables[name].indexes.length > 0 && this.role) {
+      acknowledge(
+        this.role,
+        wildcardResourceFinding(this, `${table.tableArn}/index/*`),
+        `Query on the ${tables[name].id} table's global secondary indexes needs <table>/index/*; the indexes are exactly those declared in shared/config/tables.ts, hold only keys of the same table, and actions stay limited to the declared ${access} access.`,
+      );
+    }
   }
 
   bindTables(
@@ -88,4 +121,25 @@ export class HandlerFunction extends NodejsFunction {
       this.bindTable(name, byName[name], access);
     }
   }
+}
+
+/**
+ * Replaces the AWS managed AWSLambdaBasicExecutionRole (logs:* on every log group) with a
+ * role that may only write to the function's own log group; Lambda never needs
+ * CreateLogGroup because the group exists before the function.
+ */
+function executionRole(scope: Construct, id: string, logGroup: logs.ILogGroup): iam.Role {
+  return new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: {
+      OwnLogGroup: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      }),
+    },
+  });
 }

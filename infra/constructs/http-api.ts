@@ -5,34 +5,22 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../../shared/config/cors.ts';
 import { fallbackRoute, routes, type Access, type Method } from '../../shared/config/routes.ts';
 import type { TableName } from '../../shared/config/tables.ts';
 import { constructIdOf, HandlerFunction } from './handler-function.ts';
+import { acknowledge } from './nag.ts';
 
 /** Stage-wide limits in one place; per-route overrides would go through `routeSettings`. */
 export const HTTP_API_LIMITS = {
   throttle: { burstLimit: 200, rateLimit: 100 },
-  corsMaxAge: Duration.hours(1),
+  corsMaxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
   accessLogRetention: logs.RetentionDays.ONE_MONTH,
 } as const;
-
-/** Headers the handlers read or set (SPEC §4); browsers only see what is listed here. */
-const CORS_ALLOW_HEADERS = [
-  'authorization',
-  'content-type',
-  'if-match',
-  'if-none-match',
-  'idempotency-key',
-  'x-request-id',
-];
-const CORS_EXPOSE_HEADERS = [
-  'etag',
-  'location',
-  'retry-after',
-  'x-request-id',
-  'idempotent-replayed',
-  'content-disposition',
-];
 
 /** HTTP API context variables (not REST API ones, so not `jsonWithStandardFields`). */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -62,7 +50,7 @@ export interface InstancesHttpApiProps {
    * which CDK applies to every route added here, `$default` included. Handlers still check
    * scopes themselves (shared/http/auth.ts), so one authorizer without scopes is enough.
    */
-  readonly authorizer?: apigw.IHttpRouteAuthorizer;
+  readonly authorizer: apigw.IHttpRouteAuthorizer;
 }
 
 /** Union of the grants of every route a handler serves; write wins over read. */
@@ -82,6 +70,7 @@ function grantsByHandler(): Map<string, Partial<Record<TableName, Access>>> {
 export class InstancesHttpApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
   /** Keyed by handler module path (`http/get-instance`). */
   readonly functions: ReadonlyMap<string, HandlerFunction>;
 
@@ -96,11 +85,12 @@ export class InstancesHttpApi extends Construct {
     };
 
     const fallback = fnFor(fallbackRoute.handler, {});
+    const fallbackIntegration = new HttpLambdaIntegration('FallbackIntegration', fallback);
     this.api = new apigw.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http`,
       description: 'Inference Instances HTTP API',
       // Unmatched requests reach our handler, which answers 404/405 in the API's error shape.
-      defaultIntegration: new HttpLambdaIntegration('FallbackIntegration', fallback),
+      defaultIntegration: fallbackIntegration,
       defaultAuthorizer: props.authorizer,
       corsPreflight: corsPreflightFor(props.corsOrigins),
       // The default stage is created below: HttpApi's own cannot take logging or throttling.
@@ -120,14 +110,37 @@ export class InstancesHttpApi extends Construct {
         });
       }
     }
+    if (props.corsOrigins.length > 0) this.allowPreflight(fallbackIntegration);
     this.functions = functions;
-    this.stage = this.createDefaultStage();
-  }
-
-  private createDefaultStage(): apigw.HttpStage {
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: HTTP_API_LIMITS.accessLogRetention,
     });
+    this.stage = this.createDefaultStage(this.accessLogs);
+  }
+
+  /**
+   * API Gateway answers CORS preflights itself only when no route matches the OPTIONS request;
+   * here `$default` matches everything and carries the JWT authorizer, and browsers never send
+   * credentials on a preflight, so it would get 401. An unauthorized `OPTIONS /{proxy+}` route
+   * outranks `$default` (API Gateway, "Configure CORS for HTTP APIs"); API Gateway adds the
+   * configured CORS headers to the fallback's answer, so the fallback must answer an OPTIONS
+   * on this route with a 2xx without asking for a principal (a preflight carries no token).
+   */
+  private allowPreflight(integration: HttpLambdaIntegration): void {
+    const [route] = this.api.addRoutes({
+      path: '/{proxy+}',
+      methods: [apigw.HttpMethod.OPTIONS],
+      integration,
+      authorizer: new apigw.HttpNoneAuthorizer(),
+    });
+    acknowledge(
+      route!,
+      'AwsSolutions-APIG4',
+      'CORS preflight: browsers never send credentials on OPTIONS, so an authorizer here would block every cross-origin call; the route only reaches the fallback handler, which returns no data.',
+    );
+  }
+
+  private createDefaultStage(accessLogs: logs.LogGroup): apigw.HttpStage {
     return new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
@@ -147,8 +160,8 @@ function corsPreflightFor(origins: readonly string[]): apigw.CorsPreflightOption
   return {
     allowOrigins: [...origins],
     allowMethods: [...methods].map((m) => apigw.CorsHttpMethod[m]),
-    allowHeaders: CORS_ALLOW_HEADERS,
-    exposeHeaders: CORS_EXPOSE_HEADERS,
+    allowHeaders: [...CORS_ALLOW_HEADERS],
+    exposeHeaders: [...CORS_EXPOSE_HEADERS],
     maxAge: HTTP_API_LIMITS.corsMaxAge,
   };
 }

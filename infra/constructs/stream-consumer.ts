@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import type { TableName } from '../../shared/config/tables.ts';
 import { HandlerFunction } from './handler-function.ts';
+import { acknowledge } from './nag.ts';
 
 /**
  * DynamoDB streams keep records for 24 h, so a longer age means nothing and a shorter one
@@ -44,6 +45,10 @@ export class StreamConsumer extends Construct {
       enforceSSL: true,
       retentionPeriod: FAILURE_RETENTION,
     });
+    const terminal =
+      'This queue is itself the end of the line: it receives on-failure records from the stream event source mapping, nothing consumes it automatically, an alarm fires on the first message and an operator replays the named shard range.';
+    acknowledge(this.failures, 'AwsSolutions-SQS3', terminal);
+    acknowledge(this.failures, 'Serverless-SQSRedrivePolicy', terminal);
 
     this.fn.addEventSource(
       new DynamoEventSource(tables[def.sourceTable], {
@@ -56,6 +61,11 @@ export class StreamConsumer extends Construct {
         maxRecordAge: MAX_RECORD_AGE,
         onFailure: new SqsDlq(this.failures),
       }),
+    );
+    acknowledge(
+      this.fn.role!,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CDK grants dynamodb:ListStreams on * for the event source mapping: ListStreams supports no resource-level permissions; the stream read actions themselves are limited to this table stream ARN.',
     );
 
     // Every message is a batch of changes that never reached history: one is already an incident.

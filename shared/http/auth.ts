@@ -22,13 +22,18 @@ function claimList(value: unknown): string[] {
     .filter(Boolean);
 }
 
+/** Cognito resource-server scopes read `instances/write`; groups and other IdPs `instances:write`. */
+const normalizeScope = (s: string) => s.replace(/^instances\//, 'instances:');
+
 export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '') throw unauthorized();
   return {
     sub,
-    scopes: new Set([...claimList(claims?.scope), ...claimList(claims?.['cognito:groups'])]),
+    scopes: new Set(
+      [...claimList(claims?.scope), ...claimList(claims?.['cognito:groups'])].map(normalizeScope),
+    ),
   };
 }
 

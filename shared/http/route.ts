@@ -43,8 +43,11 @@ export interface HttpSpec<
   readonly params?: P;
   /** Store and replay responses for requests that carry `Idempotency-Key`. */
   readonly idempotency?: IdempotencyStore;
+  /** No principal needed (only the `$default` fallback, which must answer CORS preflights). */
+  readonly anonymous?: boolean;
 }
 
+const ANONYMOUS: Principal = { sub: 'anonymous', scopes: new Set() };
 const routeByKey = new Map<string, RouteDef>(routes.map((r) => [`${r.method} ${r.path}`, r]));
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -61,7 +64,7 @@ export function http<
     .use(jsonBody())
     .handler(async (event) => {
       const route = routeByKey.get(event.routeKey);
-      const principal = principalOf(event);
+      const principal = spec.anonymous ? ANONYMOUS : principalOf(event);
       if (route) authorize(principal, route.scope);
       else if (event.routeKey !== '$default') throw forbidden('Route is not in the route table');
       const req: HttpRequest<Out<B>, Out<Q>, Out<P>> = {

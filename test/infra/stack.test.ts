@@ -4,15 +4,20 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_API_LIMITS } from '../../infra/constructs/http-api.ts';
+import { ALARMS } from '../../infra/constructs/monitoring.ts';
+import { WS_API_LIMITS } from '../../infra/constructs/websocket-api.ts';
 import { InferenceInstancesStack } from '../../infra/stack.ts';
+import { AUTH_ENV, SCOPES } from '../../shared/config/auth.ts';
 import { fallbackRoute, routes, type Access } from '../../shared/config/routes.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
+import { WS_ENDPOINT_ENV, WS_ROUTE_SELECTION, wsRoutes } from '../../shared/config/ws-routes.ts';
 
 interface CfnResource {
   Type: string;
   Properties: Record<string, unknown>;
   DeletionPolicy?: string;
+  DependsOn?: string[];
   Metadata?: Record<string, unknown>;
 }
 interface Statement {
@@ -51,6 +56,29 @@ const idOf = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnEle
 const resourceOf = (c: IConstruct) => resources[idOf(c)]!;
 const tableId = (name: TableName) => idOf(stack.data.byName[name]);
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
+const apiRef = (api: IConstruct) => JSON.stringify({ Ref: idOf(api) });
+const routesOf = (api: IConstruct) =>
+  ofType('AWS::ApiGatewayV2::Route').filter(
+    (r) => JSON.stringify(r.Properties.ApiId) === apiRef(api),
+  );
+const stagesOf = (api: IConstruct) =>
+  ofType('AWS::ApiGatewayV2::Stage').filter(
+    (r) => JSON.stringify(r.Properties.ApiId) === apiRef(api),
+  );
+const envOf = (fn: IFunction) =>
+  (resourceOf(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+/** Statements of the identity policies attached to a function's role. */
+function statementsOf(fn: IFunction): Statement[] {
+  const roleRef = JSON.stringify({ Ref: idOf(fn.role!) });
+  return ofType('AWS::IAM::Policy')
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+/** Functions that post to WebSocket connections: every WS route handler and `websocket` consumers. */
+function postingFunctions(): IFunction[] {
+  const consumers = stack.streamConsumers.filter((_, i) => streamConsumers[i]!.websocket);
+  return [...stack.ws.functions.values(), ...consumers.map((c) => c.fn)];
+}
 
 /** Every function the stack should have, with the kind and grants the config declares. */
 function expectedFunctions(): { name: string; fn: IFunction; timeout: number; grants: Grants }[] {
@@ -60,21 +88,24 @@ function expectedFunctions(): { name: string; fn: IFunction; timeout: number; gr
     timeout: 10,
     grants: expectedHttpGrants(handler),
   }));
+  const ws = wsRoutes.map((route) => ({
+    name: route.handler,
+    fn: stack.ws.functions.get(route.routeKey)! as IFunction,
+    timeout: 29,
+    grants: route.tables,
+  }));
   const consumers = stack.streamConsumers.map((c, i) => ({
     name: streamConsumers[i]!.handler,
     fn: c.fn,
     timeout: 60,
     grants: streamConsumers[i]!.tables,
   }));
-  return [...http, ...consumers];
+  return [...http, ...ws, ...consumers];
 }
 
 /** DynamoDB actions each table gets in a role's identity policies (stream ARNs separately). */
 function tableActionsOf(fn: IFunction): { tables: Map<TableName, Set<string>>; streams: string[] } {
-  const roleRef = { Ref: idOf(fn.role!) };
-  const statements = ofType('AWS::IAM::Policy')
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify(roleRef)))
-    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const statements = statementsOf(fn);
   const out = new Map<TableName, Set<string>>();
   const streams: string[] = [];
   for (const s of statements) {
@@ -135,11 +166,15 @@ describe('tables', () => {
     }
   });
 
-  it('expires meta items through the declared TTL attribute', () => {
-    expect(resourceOf(stack.data.byName.meta).Properties.TimeToLiveSpecification).toEqual({
-      AttributeName: 'expires_at',
-      Enabled: true,
-    });
+  it('expires items through the declared TTL attribute (meta, connections) and nowhere else', () => {
+    for (const name of tableNames) {
+      const def: TableDef = tables[name];
+      const ttl = resourceOf(stack.data.byName[name]).Properties.TimeToLiveSpecification;
+      expect(ttl, name).toEqual(
+        def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined,
+      );
+    }
+    expect(tables.connections.ttlAttribute).toBe('expires_at');
     expect(
       resourceOf(stack.data.byName.instances).Properties.TimeToLiveSpecification,
     ).toBeUndefined();
@@ -171,7 +206,7 @@ describe('HTTP API', () => {
   /** Route key → the function its integration invokes. */
   function routeTargets(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const route of ofType('AWS::ApiGatewayV2::Route')) {
+    for (const route of routesOf(stack.http.api)) {
       const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
       const integration = resources[target['Fn::Join'][1][1].Ref]!;
       expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
@@ -187,18 +222,23 @@ describe('HTTP API', () => {
       const fn = stack.http.functions.get(route.handler)!;
       expect(targets.get(`${route.method} ${route.path}`)).toBe(idOf(fn));
     }
-    expect(targets.get('$default')).toBe(idOf(stack.http.functions.get(fallbackRoute.handler)!));
-    expect(targets.size).toBe(routes.length + 1);
+    const fallback = idOf(stack.http.functions.get(fallbackRoute.handler)!);
+    expect(targets.get('$default')).toBe(fallback);
+    // The CORS preflight route (corsOrigins are set here) also goes to the fallback.
+    expect(targets.get('OPTIONS /{proxy+}')).toBe(fallback);
+    expect(targets.size).toBe(routes.length + 2);
   });
 
   it('creates one function per distinct handler', () => {
     const handlers = new Set([...routes.map((r) => r.handler), fallbackRoute.handler]);
     expect(new Set(stack.http.functions.keys())).toEqual(handlers);
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(handlers.size + streamConsumers.length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(
+      handlers.size + wsRoutes.length + streamConsumers.length,
+    );
   });
 
   it('throttles and access-logs the default stage as JSON', () => {
-    const [stage, ...others] = ofType('AWS::ApiGatewayV2::Stage');
+    const [stage, ...others] = stagesOf(stack.http.api);
     expect(others).toHaveLength(0);
     expect(stage!.Properties).toMatchObject({
       StageName: '$default',
@@ -357,6 +397,322 @@ describe('IAM', () => {
       const { streams } = tableActionsOf(fn);
       const def = streamConsumers.find((c) => c.handler === name);
       expect(streams, name).toEqual(consumerIds.has(idOf(fn)) && def ? [def.sourceTable] : []);
+    }
+  });
+});
+
+describe('WebSocket API', () => {
+  const wsApi = () => resourceOf(stack.ws.api);
+
+  it('selects routes by the body action and has exactly the declared route keys', () => {
+    expect(wsApi().Properties).toMatchObject({
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: WS_ROUTE_SELECTION,
+    });
+    const keys = routesOf(stack.ws.api).map((r) => r.Properties.RouteKey);
+    expect(keys.sort()).toEqual(wsRoutes.map((r) => r.routeKey).sort());
+  });
+
+  it('wires each route to its own handler function', () => {
+    for (const route of routesOf(stack.ws.api)) {
+      const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref]!;
+      const fn = stack.ws.functions.get(route.Properties.RouteKey as string)!;
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(`"${idOf(fn)}"`);
+    }
+    const handlers = [...stack.ws.functions.values()].map((fn) => idOf(fn));
+    expect(new Set(handlers).size).toBe(wsRoutes.length);
+  });
+
+  it('throttles the stage, deploys it automatically and access-logs it as JSON', () => {
+    const [stage, ...others] = stagesOf(stack.ws.api);
+    expect(others).toHaveLength(0);
+    expect(stage!.Properties).toMatchObject({
+      StageName: WS_API_LIMITS.stageName,
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingBurstLimit: WS_API_LIMITS.throttle.burstLimit,
+        ThrottlingRateLimit: WS_API_LIMITS.throttle.rateLimit,
+      },
+    });
+    const logSettings = stage!.Properties.AccessLogSettings as {
+      DestinationArn: { 'Fn::GetAtt': [string, string] };
+      Format: string;
+    };
+    expect(JSON.parse(logSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      connectionId: '$context.connectionId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+    const logGroup = resources[logSettings.DestinationArn['Fn::GetAtt'][0]]!;
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('sets the account-wide API Gateway log role before the stage that needs it', () => {
+    const [account, ...others] = ofType('AWS::ApiGateway::Account');
+    expect(others).toHaveLength(0);
+    expect(account!.DeletionPolicy).toBe('Retain');
+    const accountId = Object.keys(resources).find((k) => resources[k] === account)!;
+    expect(stagesOf(stack.ws.api)[0]!.DependsOn).toContain(accountId);
+  });
+
+  it('lets every posting function reach the management endpoint of this stage', () => {
+    const callbackUrl = {
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: idOf(stack.ws.api) },
+          '.execute-api.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          `/${WS_API_LIMITS.stageName}`,
+        ],
+      ],
+    };
+    const broadcaster = stack.streamConsumers.find((_, i) => streamConsumers[i]!.websocket);
+    expect(broadcaster).toBeDefined();
+    for (const fn of postingFunctions()) {
+      expect(envOf(fn)[WS_ENDPOINT_ENV], fn.node.path).toEqual(callbackUrl);
+    }
+  });
+
+  it('scopes execute-api:ManageConnections to POST on this API and stage, for posters only', () => {
+    const expected = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':execute-api:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':',
+          { Ref: idOf(stack.ws.api) },
+          `/${WS_API_LIMITS.stageName}/POST/@connections/*`,
+        ],
+      ],
+    };
+    const posters = new Set(postingFunctions().map((fn) => idOf(fn)));
+    for (const { name, fn } of expectedFunctions()) {
+      const manage = statementsOf(fn).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('execute-api:')),
+      );
+      if (!posters.has(idOf(fn))) {
+        expect(manage, name).toEqual([]);
+        continue;
+      }
+      expect(manage, name).toHaveLength(1);
+      expect(actionsOf(manage[0]!)).toEqual(['execute-api:ManageConnections']);
+      expect(manage[0]!.Resource, name).toEqual(expected);
+    }
+  });
+
+  it('gives $connect the JWT settings it verifies ?token= with, and no other route', () => {
+    const connect = stack.ws.functions.get('$connect')!;
+    expect(envOf(connect)).toMatchObject({
+      [AUTH_ENV.issuer]: expect.anything(),
+      [AUTH_ENV.audience]: expect.anything(),
+    });
+    for (const [routeKey, fn] of stack.ws.functions) {
+      if (routeKey !== '$connect') expect(envOf(fn)[AUTH_ENV.issuer], routeKey).toBeUndefined();
+    }
+  });
+
+  it('outputs the wss:// URL of the stage', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const url = JSON.stringify(outputs.WebSocketUrl?.Value);
+    expect(url).toContain('wss://');
+    expect(url).toContain(`/${WS_API_LIMITS.stageName}`);
+  });
+});
+
+describe('auth', () => {
+  const authorizers = () => ofType('AWS::ApiGatewayV2::Authorizer');
+
+  it('puts one JWT authorizer on every HTTP route, $default included', () => {
+    const [authorizer, ...others] = authorizers();
+    expect(others).toHaveLength(0);
+    expect(authorizer!.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    const authorizerId = Object.keys(resources).find((k) => resources[k] === authorizer)!;
+    const guarded = routesOf(stack.http.api).filter(
+      (r) => !(r.Properties.RouteKey as string).startsWith('OPTIONS '),
+    );
+    expect(guarded.map((r) => r.Properties.RouteKey)).toContain('$default');
+    expect(guarded).toHaveLength(routes.length + 1);
+    for (const route of guarded) {
+      expect(route.Properties, route.Properties.RouteKey as string).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+  });
+
+  it('leaves CORS preflight (OPTIONS) without an authorizer', () => {
+    const options = routesOf(stack.http.api).filter((r) =>
+      (r.Properties.RouteKey as string).startsWith('OPTIONS '),
+    );
+    expect(options.map((r) => r.Properties.RouteKey)).toEqual(['OPTIONS /{proxy+}']);
+    for (const route of options) {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('creates a Cognito issuer when no jwtIssuer is given and trusts its clients', () => {
+    const [pool, ...others] = ofType('AWS::Cognito::UserPool');
+    expect(others).toHaveLength(0);
+    expect(pool!.Properties).toMatchObject({
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireSymbols: true } },
+    });
+    const poolId = idOf(stack.auth.cognito!.userPool);
+    const config = authorizers()[0]!.Properties.JwtConfiguration as {
+      Issuer: unknown;
+      Audience: unknown[];
+    };
+    expect(JSON.stringify(config.Issuer)).toContain('https://cognito-idp.');
+    expect(JSON.stringify(config.Issuer)).toContain(JSON.stringify({ Ref: poolId }));
+    expect(config.Audience).toEqual(stack.auth.cognito!.clients.map((c) => ({ Ref: idOf(c) })));
+  });
+
+  it('declares the scopes as a resource server and as groups of the same names', () => {
+    const [server] = ofType('AWS::Cognito::UserPoolResourceServer');
+    const scopes = (server!.Properties.Scopes as { ScopeName: string }[]).map(
+      (s) => `${server!.Properties.Identifier as string}:${s.ScopeName}`,
+    );
+    expect(scopes.sort()).toEqual(Object.values(SCOPES).sort());
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(Object.values(SCOPES).sort());
+  });
+
+  it('lets only the machine client request instance scopes', () => {
+    const machine = resourceOf(stack.auth.cognito!.machineClient).Properties;
+    expect(machine).toMatchObject({
+      AllowedOAuthFlows: ['client_credentials'],
+      GenerateSecret: true,
+    });
+    expect((machine.AllowedOAuthScopes as unknown[]).length).toBe(Object.keys(SCOPES).length);
+    const dashboard = resourceOf(stack.auth.cognito!.dashboardClient).Properties;
+    expect(dashboard).toMatchObject({ AllowedOAuthFlows: ['code'] });
+    expect(dashboard.AllowedOAuthScopes).toEqual(['openid', 'email']);
+  });
+});
+
+describe('execution roles', () => {
+  it('replace the AWS managed basic execution role with writes to the own log group only', () => {
+    for (const { name, fn } of expectedFunctions()) {
+      const role = resourceOf(fn.role!);
+      expect(role.Properties.ManagedPolicyArns, name).toBeUndefined();
+      const logGroup = (resourceOf(fn).Properties.LoggingConfig as { LogGroup: { Ref: string } })
+        .LogGroup.Ref;
+      expect(role.Properties.Policies, name).toEqual([
+        {
+          PolicyName: 'OwnLogGroup',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+              },
+            ],
+          },
+        },
+      ]);
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm');
+  const topicRef = () => ({ Ref: idOf(stack.monitoring.topic) });
+
+  it('send every alarm and its recovery to the encrypted, TLS-only topic', () => {
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef()]);
+    }
+    const topic = resourceOf(stack.monitoring.topic);
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const [policy] = ofType('AWS::SNS::TopicPolicy');
+    expect(policy!.Properties.PolicyDocument).toMatchObject({
+      Statement: expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+        }),
+      ]),
+    });
+    const key = Object.values(resources).find((r) => r.Type === 'AWS::KMS::Key')!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+  });
+
+  it('watch HTTP 5xx at the SPEC threshold', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: idOf(stack.http.api) } }],
+      Statistic: 'Sum',
+      Threshold: ALARMS.http5xx.threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('count 429s from the HTTP access log and alarm on them', () => {
+    const [filter] = ofType('AWS::Logs::MetricFilter');
+    expect(filter!.Properties).toMatchObject({
+      FilterPattern: '{ $.status = "429" }',
+      LogGroupName: { Ref: idOf(stack.http.accessLogs) },
+    });
+    const [transformation] = filter!.Properties.MetricTransformations as {
+      MetricName: string;
+      MetricNamespace: string;
+    }[];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: transformation!.MetricNamespace,
+      MetricName: transformation!.MetricName,
+      Threshold: ALARMS.httpThrottled.threshold,
+    });
+  });
+
+  it('watch the iterator age of every stream consumer', () => {
+    for (const consumer of stack.streamConsumers) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(consumer.fn) } }],
+        Statistic: 'Maximum',
+        Threshold: ALARMS.iteratorAge.thresholdMs,
+        EvaluationPeriods: ALARMS.iteratorAge.evaluationPeriods,
+      });
+    }
+  });
+
+  it('watch errors of every function', () => {
+    for (const { name, fn } of expectedFunctions()) {
+      const matching = alarms().filter(
+        (a) =>
+          a.Properties.MetricName === 'Errors' &&
+          JSON.stringify(a.Properties.Dimensions) ===
+            JSON.stringify([{ Name: 'FunctionName', Value: { Ref: idOf(fn) } }]),
+      );
+      expect(matching, name).toHaveLength(1);
     }
   });
 });

@@ -66,3 +66,29 @@ describe('http() envelope', () => {
     expect((await handler(e, ctx)).statusCode).toBe(401);
   });
 });
+
+describe('scopes', () => {
+  it('accepts Cognito resource-server scopes (instances/write) like instances:write', async () => {
+    const { principalOf, authorize } = await import('../../shared/http/auth.ts');
+    const e = event();
+    (e.requestContext.authorizer as any).jwt.claims = {
+      sub: 'machine',
+      scope: 'instances/read instances/write',
+    };
+    const p = principalOf(e);
+    expect(() => authorize(p, 'instances:write')).not.toThrow();
+    expect(() => authorize(p, 'instances:admin')).toThrow(/instances:admin/);
+  });
+
+  it('answers a CORS preflight on the $default route without a principal', async () => {
+    const { handler } = await import('../../functions/http/fallback.ts');
+    const e = event();
+    (e as any).routeKey = '$default';
+    (e.requestContext as any).routeKey = '$default';
+    (e.requestContext as any).http = { method: 'OPTIONS', path: '/api/instances' };
+    (e.requestContext as { authorizer?: unknown }).authorizer = undefined;
+    expect((await handler(e, ctx)).statusCode).toBe(204);
+    (e.requestContext as any).http = { method: 'GET', path: '/api/nope' };
+    expect((await handler(e, ctx)).statusCode).toBe(404);
+  });
+});
