@@ -6,6 +6,7 @@ import { tables, type TableName } from '../shared/config/tables.ts';
 import { ApiGatewayAccountLogRole } from './constructs/api-gateway-account.ts';
 import { ApiAuth } from './constructs/auth.ts';
 import { DataTables } from './constructs/data-tables.ts';
+import { DataBuckets } from './constructs/buckets.ts';
 import { InstancesHttpApi } from './constructs/http-api.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { StreamConsumer } from './constructs/stream-consumer.ts';
@@ -41,6 +42,7 @@ export class InferenceInstancesStack extends Stack {
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: readonly string[];
   readonly data: DataTables;
+  readonly buckets: DataBuckets;
   readonly auth: ApiAuth;
   readonly http: InstancesHttpApi;
   readonly ws: InstancesWebSocketApi;
@@ -53,6 +55,7 @@ export class InferenceInstancesStack extends Stack {
     this.jwtAudience = props.jwtAudience;
 
     this.data = new DataTables(this, 'Tables');
+    this.buckets = new DataBuckets(this, 'Buckets');
 
     const callbackUrls = props.authCallbackUrls?.length
       ? props.authCallbackUrls
@@ -68,6 +71,7 @@ export class InferenceInstancesStack extends Stack {
 
     this.http = new InstancesHttpApi(this, 'Http', {
       tables: this.data.byName,
+      buckets: this.buckets.byName,
       corsOrigins: props.corsOrigins,
       authorizer: this.auth.authorizer,
     });
@@ -83,7 +87,11 @@ export class InferenceInstancesStack extends Stack {
     });
 
     this.streamConsumers = streamConsumers.map((def) => {
-      const consumer = new StreamConsumer(this, def.id, { def, tables: this.data.byName });
+      const consumer = new StreamConsumer(this, def.id, {
+        def,
+        tables: this.data.byName,
+        buckets: this.buckets.byName,
+      });
       if (def.websocket) this.ws.allowPosting(consumer.fn);
       return consumer;
     });
@@ -127,6 +135,9 @@ export class InferenceInstancesStack extends Stack {
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    for (const [name, bucket] of Object.entries(this.buckets.byName)) {
+      new CfnOutput(this, `${name}BucketName`, { value: bucket.bucketName });
+    }
     for (const name of Object.keys(tables) as TableName[]) {
       new CfnOutput(this, `${tables[name].id}TableName`, {
         value: this.data.byName[name].tableName,

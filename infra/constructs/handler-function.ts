@@ -10,6 +10,11 @@ import { tables, type TableName } from '../../shared/config/tables.ts';
 import type { Access } from '../../shared/config/routes.ts';
 import { BUNDLING } from '../bundling.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+
+const S3_READ = ['s3:GetObject'];
+const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
+import { buckets, type BucketGrants, type BucketName } from '../../shared/config/buckets.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -110,6 +115,34 @@ export class HandlerFunction extends NodejsFunction {
         wildcardResourceFinding(this, `${table.tableArn}/index/*`),
         `Query on the ${tables[name].id} table's global secondary indexes needs <table>/index/*; the indexes are exactly those declared in shared/config/tables.ts, hold only keys of the same table, and actions stay limited to the declared ${access} access.`,
       );
+    }
+  }
+
+  /**
+   * Passes the bucket name through its env var and grants exact object actions (no `s3:Get*`
+   * style wildcards): read = GetObject (enough to presign a download), write adds the upload.
+   */
+  bindBucket(name: BucketName, bucket: IBucket, access: Access): void {
+    this.addEnvironment(buckets[name].envVar, bucket.bucketName);
+    const actions = access === 'write' ? [...S3_READ, ...S3_WRITE] : S3_READ;
+    this.addToRolePolicy(
+      new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }),
+    );
+    if (this.role) {
+      acknowledge(
+        this.role,
+        wildcardResourceFinding(this, `${bucket.bucketArn}/*`),
+        `Export objects get per-operation keys chosen at run time, so object access needs <bucket>/*; the bucket holds only the ${buckets[name].id} objects and expires them.`,
+      );
+    }
+  }
+
+  bindBuckets(
+    grants: BucketGrants | undefined,
+    byName: Readonly<Record<BucketName, IBucket>>,
+  ): void {
+    for (const [name, access] of Object.entries(grants ?? {}) as [BucketName, Access][]) {
+      this.bindBucket(name, byName[name], access);
     }
   }
 

@@ -11,6 +11,8 @@ import {
   CORS_MAX_AGE_SECONDS,
 } from '../../shared/config/cors.ts';
 import { fallbackRoute, routes, type Access, type Method } from '../../shared/config/routes.ts';
+import type { BucketGrants, BucketName } from '../../shared/config/buckets.ts';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { TableName } from '../../shared/config/tables.ts';
 import { constructIdOf, HandlerFunction } from './handler-function.ts';
 import { acknowledge } from './nag.ts';
@@ -43,6 +45,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 export interface InstancesHttpApiProps {
   readonly tables: Readonly<Record<TableName, ITable>>;
+  readonly buckets: Readonly<Record<BucketName, IBucket>>;
   /** Browser origins allowed by CORS; empty means no CORS configuration at all. */
   readonly corsOrigins: readonly string[];
   /**
@@ -53,14 +56,26 @@ export interface InstancesHttpApiProps {
   readonly authorizer: apigw.IHttpRouteAuthorizer;
 }
 
+interface Grants {
+  tables: Partial<Record<TableName, Access>>;
+  buckets: BucketGrants;
+}
+
 /** Union of the grants of every route a handler serves; write wins over read. */
-function grantsByHandler(): Map<string, Partial<Record<TableName, Access>>> {
-  const out = new Map<string, Partial<Record<TableName, Access>>>();
-  for (const route of routes) {
-    const merged = out.get(route.handler) ?? {};
-    for (const [name, access] of Object.entries(route.tables) as [TableName, Access][]) {
-      if (merged[name] !== 'write') merged[name] = access;
+function grantsByHandler(): Map<string, Grants> {
+  const out = new Map<string, Grants>();
+  const merge = <K extends string>(
+    into: Partial<Record<K, Access>>,
+    from: Partial<Record<K, Access>>,
+  ) => {
+    for (const [name, access] of Object.entries(from) as [K, Access][]) {
+      if (into[name] !== 'write') into[name] = access;
     }
+  };
+  for (const route of routes) {
+    const merged = out.get(route.handler) ?? { tables: {}, buckets: {} };
+    merge(merged.tables, route.tables);
+    merge(merged.buckets, route.buckets ?? {});
     out.set(route.handler, merged);
   }
   return out;
@@ -77,14 +92,15 @@ export class InstancesHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: InstancesHttpApiProps) {
     super(scope, id);
     const functions = new Map<string, HandlerFunction>();
-    const fnFor = (handler: string, grants: Partial<Record<TableName, Access>>) => {
+    const fnFor = (handler: string, grants: Grants) => {
       const fn = new HandlerFunction(this, constructIdOf(handler), { handler, kind: 'http' });
-      fn.bindTables(grants, props.tables);
+      fn.bindTables(grants.tables, props.tables);
+      fn.bindBuckets(grants.buckets, props.buckets);
       functions.set(handler, fn);
       return fn;
     };
 
-    const fallback = fnFor(fallbackRoute.handler, {});
+    const fallback = fnFor(fallbackRoute.handler, { tables: {}, buckets: {} });
     const fallbackIntegration = new HttpLambdaIntegration('FallbackIntegration', fallback);
     this.api = new apigw.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http`,

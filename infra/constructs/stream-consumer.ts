@@ -6,6 +6,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
+import type { BucketName } from '../../shared/config/buckets.ts';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { TableName } from '../../shared/config/tables.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { acknowledge } from './nag.ts';
@@ -27,6 +29,7 @@ const FAILURE_RETENTION = Duration.days(14);
 export interface StreamConsumerProps {
   readonly def: StreamConsumerDef;
   readonly tables: Readonly<Record<TableName, ITable>>;
+  readonly buckets: Readonly<Record<BucketName, IBucket>>;
 }
 
 /** One entry of `streamConsumers`: the function, its event source mapping, failure queue and alarm. */
@@ -35,10 +38,11 @@ export class StreamConsumer extends Construct {
   readonly failures: sqs.Queue;
   readonly failureAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, { def, tables }: StreamConsumerProps) {
+  constructor(scope: Construct, id: string, { def, tables, buckets }: StreamConsumerProps) {
     super(scope, id);
     this.fn = new HandlerFunction(this, 'Function', { handler: def.handler, kind: 'stream' });
     this.fn.bindTables(def.tables, tables);
+    this.fn.bindBuckets(def.buckets, buckets);
 
     this.failures = new sqs.Queue(this, 'OnFailure', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -69,7 +69,7 @@ export async function startDynamoDbLocal(opts: {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early:\n${output}`);
     try {
@@ -78,7 +78,7 @@ export async function startDynamoDbLocal(opts: {
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within 30 s:\n${output}`);
+        throw new Error(`DynamoDB Local did not start within 90 s:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }

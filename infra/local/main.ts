@@ -50,6 +50,8 @@ console.log(
     `  HTTP API       ${stack.url}/api   (try: curl ${stack.url}/api/health)`,
     `  WebSocket API  ${stack.wsUrl}   (try: npx wscat -c ${stack.wsUrl})`,
     `  Management API ${stack.url}/@connections/{id}`,
+    `  API docs       ${stack.url}/docs   (OpenAPI: ${stack.url}/api/openapi.json)`,
+    `  Local S3       ${stack.s3Endpoint}   (export files; presigned URLs point here)`,
     `  DynamoDB Local ${stack.dynamodbEndpoint}   data: ${dataDir ?? 'in memory (lost on exit)'}`,
     values.auth
       ? `  Auth           ON: JWTs from ${resolve(values['data-dir'], 'auth')} (mint one: npm run token -- --sub alice --scopes instances:read,instances:write)`

@@ -17,6 +17,8 @@ import { bearerToken, createVerifier } from '../../shared/auth/jwt.ts';
 import { AUTH_ENV } from '../../shared/config/auth.ts';
 import { LOCAL_CORS_ORIGINS } from '../../shared/config/cors.ts';
 import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
+import { handleDocs, isDocsRequest } from './docs.ts';
+import { s3Env, startS3Local, type S3Local } from './s3-local.ts';
 
 export interface LocalStackOptions {
   port: number;
@@ -38,6 +40,8 @@ export interface LocalStack {
   pollers: Map<string, StreamPoller>;
   port: number;
   dynamodbEndpoint: string;
+  /** Local S3-compatible server (s3rver) holding export files. */
+  s3Endpoint: string;
   tableNames: Record<TableName, string>;
   stop(): Promise<void>;
 }
@@ -63,12 +67,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const pollers = new Map<string, StreamPoller>();
   let server: Server | undefined;
   let ws: LocalWebSocketApi | undefined;
+  let s3: S3Local | undefined;
   const stop = async () => {
     await Promise.all([...pollers.values()].map((p) => p.stop()));
     await ws?.close();
     if (server) await new Promise<void>((r) => server!.close(() => r()));
     server?.closeAllConnections();
     await ddb.stop();
+    await s3?.stop();
   };
   try {
     const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
@@ -84,6 +90,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     for (const [key, def] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
       process.env[def.envVar] = tableNames[key];
     }
+    // Local S3 for export files (issue #8): endpoint and bucket names for the handlers.
+    s3 = await startS3Local(opts.dataDir ? { dataDir: join(opts.dataDir, 's3') } : {});
+    Object.assign(process.env, s3Env(s3));
 
     const host = opts.host ?? '127.0.0.1';
     const keys = opts.auth ? await loadOrCreateKeys(opts.auth.keysDir) : undefined;
@@ -104,6 +113,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (keys && path === '/.well-known/jwks.json') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
         res.end(JSON.stringify(jwksOf(keys)));
+        return;
+      }
+      if (isDocsRequest(path)) {
+        handleDocs(req, res, path).catch(() => res.destroy());
         return;
       }
       if (wsApi.isManagementRequest(path)) {
@@ -174,6 +187,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       wsUrl: `${base.replace(/^http/, 'ws')}/${WS_STAGE}`,
       port,
       dynamodbEndpoint: ddb.endpoint,
+      s3Endpoint: s3.endpoint,
       tableNames,
       pollers,
       stop,

@@ -13,10 +13,11 @@ import type { TableNames } from '../../shared/aws/dynamo.ts';
 
 export const LOCAL_TABLE_PREFIX = 'inference-instances-';
 
-export const localTableNames = (): TableNames =>
-  Object.fromEntries(
-    Object.keys(tables).map((k) => [k, `${LOCAL_TABLE_PREFIX}${k}`]),
-  ) as TableNames;
+/** One name per declared table: `<prefix><table>` (tests use their own prefixes). */
+export const prefixedTableNames = (prefix: string): TableNames =>
+  Object.fromEntries(Object.keys(tables).map((k) => [k, `${prefix}${k}`])) as TableNames;
+
+export const localTableNames = (): TableNames => prefixedTableNames(LOCAL_TABLE_PREFIX);
 
 export function createTableInput(def: TableDef, tableName: string): CreateTableCommandInput {
   const attrs = new Map<string, AttributeDefinition>();

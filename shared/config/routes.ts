@@ -4,6 +4,7 @@
  * calls the same handler modules.
  */
 import type { TableName } from './tables.ts';
+import type { BucketGrants } from './buckets.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Required scope: `read` needs any valid token, the others the named scope (SPEC §6). */
@@ -19,6 +20,8 @@ export interface RouteDef {
   readonly scope: Scope;
   /** Tables the handler needs and the access it gets (least privilege). */
   readonly tables: Partial<Record<TableName, Access>>;
+  /** S3 buckets the handler needs (env var + grant), see buckets.ts. */
+  readonly buckets?: BucketGrants;
 }
 
 export const API_BASE = '/api';
@@ -152,6 +155,47 @@ export const routes: readonly RouteDef[] = [
     handler: 'http/history-get',
     scope: 'read',
     tables: { history: 'read' },
+  },
+  // The API's own OpenAPI document (issue #7), generated from the handlers' zod schemas.
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    handler: 'http/openapi',
+    scope: 'read',
+    tables: {},
+  },
+  // Long-running operations (issue #8, SPEC §8; docs/operations.md).
+  {
+    method: 'POST',
+    path: '/api/operations',
+    handler: 'http/operation-create',
+    scope: 'instances:admin',
+    // instances: resolve a list filter; meta: id chunks and Idempotency-Key records.
+    tables: { operations: 'write', instances: 'read', meta: 'write' },
+  },
+  {
+    method: 'GET',
+    path: '/api/operations',
+    handler: 'http/operation-list',
+    scope: 'read',
+    tables: { operations: 'read' },
+    buckets: { exports: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/api/operations/{operation_id}',
+    handler: 'http/operation-get',
+    scope: 'read',
+    tables: { operations: 'read' },
+    // Presigns a fresh download URL for a finished export.
+    buckets: { exports: 'read' },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/operations/{operation_id}',
+    handler: 'http/operation-cancel',
+    scope: 'instances:admin',
+    tables: { operations: 'write' },
   },
 ];
 

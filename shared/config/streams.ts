@@ -5,6 +5,7 @@
  */
 import type { TableName } from './tables.ts';
 import type { Access } from './routes.ts';
+import type { BucketGrants } from './buckets.ts';
 
 export interface StreamConsumerDef {
   readonly id: string;
@@ -20,6 +21,8 @@ export interface StreamConsumerDef {
   readonly tables: Partial<Record<TableName, Access>>;
   /** Posts to WebSocket connections (needs execute-api:ManageConnections and the endpoint). */
   readonly websocket?: boolean;
+  /** S3 buckets the consumer needs (env var + grant), see buckets.ts. */
+  readonly buckets?: BucketGrants;
 }
 
 export const streamConsumers: readonly StreamConsumerDef[] = [
@@ -47,5 +50,31 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     startingPosition: 'LATEST',
     tables: { connections: 'write' },
     websocket: true,
+  },
+  /**
+   * Long-running operations (docs/operations.md): each INSERT or checkpoint of an operation
+   * triggers one chunk of work, whose checkpoint triggers the next. One record per invocation
+   * keeps every invocation to one chunk (well inside the 60 s timeout); a chunk error is retried
+   * generously because exhausting the retries would strand the operation.
+   */
+  {
+    id: 'OperationWorker',
+    sourceTable: 'operations',
+    handler: 'stream/operation-worker',
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 50,
+    bisectBatchOnError: false,
+    reportBatchItemFailures: true,
+    startingPosition: 'TRIM_HORIZON',
+    tables: {
+      operations: 'write',
+      instances: 'write',
+      meta: 'write',
+      history: 'read',
+      connections: 'write',
+    },
+    websocket: true,
+    buckets: { exports: 'write' },
   },
 ];

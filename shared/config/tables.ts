@@ -50,6 +50,12 @@ export const INSTANCE_INDEX = {
   byModel: 'byModel',
 } as const;
 
+export const OPERATION_INDEX = {
+  byCreated: 'byCreated',
+} as const;
+/** Constant partition value of the recent-operations index. */
+export const ALL_OPERATIONS_PK = 'O';
+
 export const HISTORY_INDEX = {
   byHistoryId: 'byHistoryId',
   byDay: 'byDay',
@@ -146,6 +152,26 @@ export const tables = {
     partitionKey: S('pk'),
     sortKey: S('sk'),
     indexes: [],
+    ttlAttribute: 'expires_at',
+  },
+  /**
+   * Long-running operations (SPEC §8). One small item per operation; its id list lives in chunk
+   * items in `meta`, so checkpoints rewrite a few KB, not the list. The stream drives the worker
+   * (each checkpoint triggers the next chunk); `byCreated` lists recent operations newest first.
+   */
+  operations: {
+    id: 'Operations',
+    envVar: 'OPERATIONS_TABLE',
+    partitionKey: S('operation_id'),
+    stream: 'NEW_AND_OLD_IMAGES',
+    indexes: [
+      {
+        name: OPERATION_INDEX.byCreated,
+        partitionKey: S('list_pk'),
+        sortKey: S('created_at'),
+        projection: 'KEYS_ONLY',
+      },
+    ],
     ttlAttribute: 'expires_at',
   },
 } as const satisfies Record<string, TableDef>;

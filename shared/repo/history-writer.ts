@@ -75,22 +75,33 @@ export class HistoryWriter {
           values[`:v${i}`] = n;
           return `#a${i} :v${i}`;
         });
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: put },
-              {
-                Update: {
-                  TableName: this.tables.meta,
-                  Key: { pk: STATS_KEY },
-                  UpdateExpression: `ADD ${parts.join(', ')}`,
-                  ExpressionAttributeNames: names,
-                  ExpressionAttributeValues: values,
-                },
+        const transaction = new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Update: {
+                TableName: this.tables.meta,
+                Key: { pk: STATS_KEY },
+                UpdateExpression: `ADD ${parts.join(', ')}`,
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
               },
-            ],
-          }),
-        );
+            },
+          ],
+        });
+        // Concurrent batches meet on the one stats item: a TransactionConflict is retried here.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.client.send(transaction);
+            break;
+          } catch (err) {
+            const conflict =
+              err instanceof TransactionCanceledException &&
+              err.CancellationReasons?.some((r) => r.Code === 'TransactionConflict');
+            if (!conflict || attempt >= 8) throw err;
+            await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+          }
+        }
       }
       return true;
     } catch (err) {

@@ -10,11 +10,15 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../aws/dynamo.ts';
 import {
   changedFields,
@@ -271,6 +275,17 @@ export class InstanceRepository {
    */
   async commit(plans: readonly PlannedWrite<unknown>[]): Promise<void> {
     const items = plans.flatMap((p) => p.items);
+    const only = items.length === 1 ? items[0]?.Put : undefined;
+    if (only) {
+      // One conditional item needs no transaction: a conditional Put costs half the WCU.
+      try {
+        await this.client.send(new PutCommand(only));
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        throw explained(plans[0]!, 0, 0, 'ConditionalCheckFailed');
+      }
+      return;
+    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (err) {
@@ -280,12 +295,7 @@ export class InstanceRepository {
       for (const [planIndex, plan] of plans.entries()) {
         for (let i = 0; i < plan.items.length; i++) {
           const code = reasons[offset + i]?.Code;
-          if (code && code !== 'None') {
-            if (code === 'TransactionConflict') throw new RetryableConflict(planIndex);
-            const explained = plan.explain(i, code);
-            if (explained === 'retry') throw new RetryableConflict(planIndex);
-            throw Object.assign(explained, { planIndex });
-          }
+          if (code && code !== 'None') throw explained(plan, planIndex, i, code);
         }
         offset += plan.items.length;
       }
@@ -381,6 +391,18 @@ export class InstanceRepository {
       },
     };
   }
+}
+
+/** The error for a failed condition of item `index` of `plan` (the plan's own explanation). */
+function explained(
+  plan: PlannedWrite<unknown>,
+  planIndex: number,
+  index: number,
+  code: string,
+): Error {
+  if (code === 'TransactionConflict') return new RetryableConflict(planIndex);
+  const e = plan.explain(index, code);
+  return e === 'retry' ? new RetryableConflict(planIndex) : Object.assign(e, { planIndex });
 }
 
 /** A conditional write lost a race with another writer; `planIndex` says which plan. */

@@ -1,8 +1,8 @@
 /**
- * Instances stream → history table (+ stats). Records are handled in stream order; after the
- * first failure the rest of the batch is reported failed without being processed, so Lambda
- * retries from that record and history ids stay in commit order per instance (the way
- * Powertools' FIFO processor treats ordered sources).
+ * Instances stream → history table (+ stats). History ids are reserved in stream order; records
+ * of different instances are written concurrently, records of one instance in order, and a
+ * failure fails that instance's later records, so Lambda's retry from the lowest reported
+ * failure redelivers them (already-written records are skipped: the put is conditional).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -26,48 +26,59 @@ const view = (img: Image | undefined) => (img && !isTombstone(img) ? toInstance(
 interface Prepared {
   record: PendingRecord;
   delta: Record<string, number>;
+  historyId: number;
 }
 
 export function createHistoryHandler(writer: HistoryWriter) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-    // Decode every record first and reserve their history ids with one counter update.
-    const prepared = new Map<string, Prepared>();
+    // Decode every record first, then reserve their history ids, in stream order, with one
+    // counter update: ids follow commit order however the writes below interleave.
+    const decoded: { seq: string; record: PendingRecord; delta: Record<string, number> }[] = [];
     for (const r of event.Records) {
       const oldImage = image(r.dynamodb?.OldImage);
       const newImage = image(r.dynamodb?.NewImage);
       const record = recordFromChange(oldImage, newImage);
       if (record && r.dynamodb?.SequenceNumber) {
-        prepared.set(r.dynamodb.SequenceNumber, {
+        decoded.push({
+          seq: r.dynamodb.SequenceNumber,
           record,
           delta: statsDelta(view(oldImage), view(newImage)),
         });
       }
     }
-    let nextId = prepared.size > 0 ? await writer.allocateIds(prepared.size) : 0;
-    let failed = false;
+    const firstId = decoded.length > 0 ? await writer.allocateIds(decoded.length) : 0;
+    const prepared = new Map<string, Prepared>(
+      decoded.map((d, i) => [d.seq, { record: d.record, delta: d.delta, historyId: firstId + i }]),
+    );
 
-    const recordHandler = async (r: DynamoDBRecord) => {
-      if (failed) throw new Error('not processed: an earlier record of this ordered batch failed');
+    // Different instances are written concurrently; one instance's records stay in order, and
+    // after a failure its later records fail too (Lambda retries from the lowest failure).
+    const previous = new Map<number, Promise<void>>();
+    const recordHandler = (r: DynamoDBRecord): Promise<void> => {
       const p = prepared.get(r.dynamodb?.SequenceNumber ?? '');
-      if (!p) return; // not an instance change (e.g. a tombstone removed by hand)
-      try {
-        const written = await writer.write(p.record, nextId++, p.delta);
-        if (!written) {
-          logger.info('history record already written', {
+      if (!p) return Promise.resolve(); // not an instance change (e.g. a tombstone removed by hand)
+      const before = previous.get(p.record.instance_id) ?? Promise.resolve();
+      const mine = before.then(async () => {
+        try {
+          const written = await writer.write(p.record, p.historyId, p.delta);
+          if (!written) {
+            logger.info('history record already written', {
+              instance_id: p.record.instance_id,
+              version: p.record.version,
+            });
+          }
+        } catch (err) {
+          logger.error('history write failed', {
+            error: err,
             instance_id: p.record.instance_id,
             version: p.record.version,
           });
+          throw err;
         }
-      } catch (err) {
-        failed = true;
-        logger.error('history write failed', {
-          error: err,
-          instance_id: p.record.instance_id,
-          version: p.record.version,
-        });
-        throw err;
-      }
+      });
+      previous.set(p.record.instance_id, mine);
+      return mine;
     };
 
     return processPartialResponse(event, recordHandler, processor, {

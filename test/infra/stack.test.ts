@@ -11,6 +11,7 @@ import { AUTH_ENV, SCOPES } from '../../shared/config/auth.ts';
 import { fallbackRoute, routes, type Access } from '../../shared/config/routes.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
+import { buckets, type BucketName } from '../../shared/config/buckets.ts';
 import { WS_ENDPOINT_ENV, WS_ROUTE_SELECTION, wsRoutes } from '../../shared/config/ws-routes.ts';
 
 interface CfnResource {
@@ -713,6 +714,78 @@ describe('alarms', () => {
             JSON.stringify([{ Name: 'FunctionName', Value: { Ref: idOf(fn) } }]),
       );
       expect(matching, name).toHaveLength(1);
+    }
+  });
+});
+
+describe('buckets', () => {
+  const bucketNames = Object.keys(buckets) as BucketName[];
+
+  it('creates each declared bucket encrypted, private, TLS-only, access-logged, expiring as declared', () => {
+    for (const name of bucketNames) {
+      const props = resourceOf(stack.buckets.byName[name]).Properties;
+      expect(props.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      });
+      expect(props.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(props.LoggingConfiguration).toBeDefined();
+      expect(props.LifecycleConfiguration).toEqual({
+        Rules: [
+          expect.objectContaining({
+            ExpirationInDays: buckets[name].expireAfterDays,
+            AbortIncompleteMultipartUpload: {
+              DaysAfterInitiation: buckets[name].abortIncompleteUploadsAfterDays,
+            },
+            Status: 'Enabled',
+          }),
+        ],
+      });
+      const policies = ofType('AWS::S3::BucketPolicy').filter(
+        (p) =>
+          JSON.stringify(p.Properties.Bucket) ===
+          JSON.stringify({ Ref: idOf(stack.buckets.byName[name]) }),
+      );
+      expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
+    }
+  });
+
+  it('passes the bucket to exactly the functions that declare it, writes only where declared', () => {
+    const declared = new Map<IFunction, Partial<Record<BucketName, Access>>>();
+    for (const [handler, fn] of stack.http.functions) {
+      const merged: Partial<Record<BucketName, Access>> = {};
+      for (const r of routes.filter((x) => x.handler === handler)) {
+        for (const [b, a] of Object.entries(r.buckets ?? {}) as [BucketName, Access][])
+          if (merged[b] !== 'write') merged[b] = a;
+      }
+      declared.set(fn, merged);
+    }
+    stack.streamConsumers.forEach((c, i) => declared.set(c.fn, streamConsumers[i]!.buckets ?? {}));
+    for (const [fn, grants] of declared) {
+      const env = envOf(fn);
+      for (const name of bucketNames) {
+        const s3Actions = statementsOf(fn)
+          .filter((s) => JSON.stringify(s.Resource).includes(idOf(stack.buckets.byName[name])))
+          .flatMap(actionsOf);
+        if (!grants[name]) {
+          expect(env[buckets[name].envVar], fn.node.path).toBeUndefined();
+          expect(s3Actions, fn.node.path).toEqual([]);
+          continue;
+        }
+        expect(env[buckets[name].envVar], fn.node.path).toEqual({
+          Ref: idOf(stack.buckets.byName[name]),
+        });
+        expect(
+          s3Actions.some((a) => a.startsWith('s3:PutObject')),
+          fn.node.path,
+        ).toBe(grants[name] === 'write');
+      }
     }
   });
 });

@@ -21,13 +21,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { streamConsumers } from '../../shared/config/streams.ts';
-import { createDocumentClient, type TableNames } from '../../shared/aws/dynamo.ts';
+import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { HistoryWriter, STATS_KEY } from '../../shared/repo/history-writer.ts';
 import { createHistoryHandler } from '../../shared/stream/history-processor.ts';
 import { statsView } from '../../shared/domain/history.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
-import { ensureTables } from '../../infra/local/tables.ts';
+import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
 import { StreamPoller, toLambdaRecord } from '../../infra/local/stream-poller.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { eventually, stack } from '../support/api.ts';
@@ -65,12 +65,7 @@ function faultyClient(failAt: Set<number>): {
 
 describe('history under faults', () => {
   const prefix = `faults-${randomUUID().slice(0, 6)}-`;
-  const names = {
-    instances: `${prefix}instances`,
-    history: `${prefix}history`,
-    meta: `${prefix}meta`,
-    connections: `${prefix}connections`,
-  } as TableNames;
+  const names = prefixedTableNames(prefix);
   let streamArn = '';
   let poller: StreamPoller;
   let doc: DynamoDBDocumentClient;
@@ -213,12 +208,7 @@ describe('history under faults', () => {
 
   it('a record that keeps failing goes to the on-failure destination after the retries, and processing moves on', async () => {
     const deadPrefix = `dead-${randomUUID().slice(0, 6)}-`;
-    const dead = {
-      instances: `${deadPrefix}instances`,
-      history: `${deadPrefix}history`,
-      meta: `${deadPrefix}meta`,
-      connections: `${deadPrefix}connections`,
-    } as TableNames;
+    const dead = prefixedTableNames(deadPrefix);
     const admin = new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS });
     const arn = (await ensureTables(admin, dead)).instances!;
     const deadRepo = new InstanceRepository(createDocumentClient(admin), dead);

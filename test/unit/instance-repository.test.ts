@@ -4,10 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
@@ -35,6 +37,8 @@ const stored = (version: number) => ({
   _op_id: 'r0',
 });
 
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'condition failed', $metadata: {} });
 const cancelled = (...codes: string[]) =>
   new TransactionCanceledException({
     message: 'Transaction cancelled',
@@ -99,7 +103,7 @@ describe('InstanceRepository.create', () => {
 describe('InstanceRepository.update', () => {
   it('answers 412 when If-Match loses the race to another writer', async () => {
     ddb.on(GetCommand).resolves({ Item: stored(3) });
-    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed'));
+    ddb.on(PutCommand).rejects(conditionFailed());
     const err = await caught(repo.update(7, { replicas: 2 }, meta, 3));
     expect(err.status).toBe(412);
   });
@@ -109,10 +113,15 @@ describe('InstanceRepository.update', () => {
       .on(GetCommand)
       .resolvesOnce({ Item: stored(3) })
       .resolves({ Item: stored(4) });
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed')).resolves({});
+    ddb.on(PutCommand).rejectsOnce(conditionFailed()).resolves({});
     const result = await repo.update(7, { replicas: 2 }, meta);
     expect(result.instance.version).toBe(5);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    // A one-item change is a conditional Put (half the WCU of a one-item transaction).
+    const puts = ddb.commandCalls(PutCommand);
+    expect(puts).toHaveLength(2);
+    expect(puts[1]!.args[0].input.ConditionExpression).toContain('#version = :expected');
+    expect(puts[1]!.args[0].input.ExpressionAttributeValues).toEqual({ ':expected': 4 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('maps a taken name on rename to 409', async () => {
@@ -135,5 +144,6 @@ describe('InstanceRepository.update', () => {
     const result = await repo.update(7, { replicas: 1 }, meta);
     expect(result.changed).toBe(false);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 });

@@ -1,0 +1,29 @@
+import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { InstanceLister } from '../../shared/repo/listing.ts';
+import { IdempotencyStore } from '../../shared/repo/idempotency.ts';
+import { OperationRepository } from '../../shared/ops/repository.ts';
+import { OperationService } from '../../shared/ops/service.ts';
+import { createOperationSchema, validateOperation } from '../../shared/ops/schemas.ts';
+import { toView } from '../../shared/ops/model.ts';
+import { http } from '../../shared/http/route.ts';
+import { json } from '../../shared/http/middleware.ts';
+
+const client = createDocumentClient();
+const tables = tableNamesFromEnv('operations', 'instances', 'meta');
+const lister = new InstanceLister(
+  client,
+  tables.instances,
+  new InstanceRepository(client, { instances: tables.instances }),
+);
+const service = new OperationService(new OperationRepository(client, tables), lister);
+const idempotency = new IdempotencyStore(client, tables.meta);
+
+/**
+ * POST /api/operations: validates, resolves the targets (ids, or a list filter walked page by
+ * page, ≤ 10,000), stores the operation and answers 202 at once; the worker does the work.
+ */
+export const handler = http({ body: createOperationSchema, idempotency }, async (req) => {
+  const op = await service.create(validateOperation(req.body), req.principal.sub);
+  return json(202, toView(op), { location: `/api/operations/${op.operation_id}` });
+});

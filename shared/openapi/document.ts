@@ -1,0 +1,438 @@
+/**
+ * Builds the OpenAPI 3.1 document from the route table (shared/config/routes.ts), the per-route
+ * documentation (./routes.ts) and the zod schemas both point to. Imported by the openapi route's
+ * handler, `npm run openapi`, the local /docs page and tests; no other Lambda bundles it.
+ */
+import type * as z from 'zod/mini';
+import { routes, type RouteDef, type Scope } from '../config/routes.ts';
+import { SCOPES } from '../config/auth.ts';
+import { MAX_BODY_BYTES } from '../http/middleware.ts';
+import { createInstanceSchema, instanceSchema, updateInstanceSchema } from '../domain/instance.ts';
+import { batchCompareBodySchema } from '../domain/history-query.ts';
+import { batchDeleteSchema, batchUpdateSchema } from '../repo/batch.ts';
+import { pingSchema, subscribeSchema, unsubscribeSchema } from '../ws/protocol.ts';
+import { createOperationSchema } from '../ops/schemas.ts';
+import {
+  batchResultSchema,
+  deleteResultSchema,
+  errorSchema,
+  gatewayErrorSchema,
+  healthSchema,
+  historyBatchComparisonSchema,
+  historyComparisonSchema,
+  historyExportSchema,
+  historyPageSchema,
+  historyRecordSchema,
+  historySearchPageSchema,
+  historyStatsSchema,
+  instanceEventSchema,
+  instanceListSchema,
+  instanceStatsSchema,
+  openApiDocumentSchema,
+  operationListSchema,
+  operationProgressSchema,
+  operationSchema,
+  snapshotSchema,
+  wsControlMessageSchema,
+} from './schemas.ts';
+import { errorExamples } from './examples.ts';
+import { componentSchemas, parameterSchemas, type JsonSchema } from './json-schema.ts';
+import { routeDocs, TAGS, type RequestHeader, type ResponseDoc, type RouteDoc } from './routes.ts';
+
+type Schema = z.ZodMiniType;
+export type OpenApiDocument = Record<string, unknown> & {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, JsonSchema> } & Record<string, unknown>;
+};
+export type Operation = Record<string, unknown> & {
+  operationId: string;
+  responses: Record<string, Record<string, unknown>>;
+};
+
+export const API_VERSION = '1.0.0';
+
+/** Request-side schemas, converted on their input side. */
+const INPUT_COMPONENTS = new Map<Schema, string>([
+  [createInstanceSchema, 'CreateInstance'],
+  [updateInstanceSchema, 'UpdateInstance'],
+  [batchDeleteSchema, 'BatchDeleteRequest'],
+  [batchUpdateSchema, 'BatchUpdateRequest'],
+  [batchCompareBodySchema, 'BatchCompareRequest'],
+  [createOperationSchema, 'CreateOperation'],
+  [subscribeSchema, 'WsSubscribe'],
+  [unsubscribeSchema, 'WsUnsubscribe'],
+  [pingSchema, 'WsPing'],
+]);
+
+/** Response-side schemas, converted on their output side. */
+const OUTPUT_COMPONENTS = new Map<Schema, string>([
+  [instanceSchema, 'Instance'],
+  [snapshotSchema, 'InstanceSnapshot'],
+  [instanceListSchema, 'InstanceList'],
+  [deleteResultSchema, 'DeleteResult'],
+  [healthSchema, 'Health'],
+  [instanceStatsSchema, 'InstanceStats'],
+  [batchResultSchema, 'BatchResult'],
+  [historyRecordSchema, 'HistoryRecord'],
+  [historyPageSchema, 'HistoryPage'],
+  [historySearchPageSchema, 'HistorySearchPage'],
+  [historyComparisonSchema, 'HistoryComparison'],
+  [historyBatchComparisonSchema, 'HistoryBatchComparison'],
+  [historyStatsSchema, 'HistoryStats'],
+  [historyExportSchema, 'HistoryExport'],
+  [operationSchema, 'Operation'],
+  [operationListSchema, 'OperationList'],
+  [openApiDocumentSchema, 'OpenApiDocumentSummary'],
+  [errorSchema, 'Error'],
+  [gatewayErrorSchema, 'GatewayError'],
+  [instanceEventSchema, 'WsInstanceEvent'],
+  [wsControlMessageSchema, 'WsControlMessage'],
+  [operationProgressSchema, 'WsOperationProgress'],
+]);
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function refTo(schema: Schema, named: ReadonlyMap<Schema, string>): JsonSchema {
+  const name = named.get(schema);
+  if (!name) throw new Error('A documented body or response schema has no component name');
+  return ref(name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers and parameters shared by operations
+
+const HEADER_PARAMS: Record<RequestHeader | 'x-request-id', [string, JsonSchema]> = {
+  'if-match': [
+    'IfMatch',
+    {
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description:
+        'Only change the instance if its current ETag (quoted version, e.g. `"3"`) is listed; else 412. `*` matches any version.',
+      schema: { type: 'string' },
+      example: '"3"',
+    },
+  ],
+  'if-none-match': [
+    'IfNoneMatch',
+    {
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: 'Answer 304 without a body when the current ETag is listed.',
+      schema: { type: 'string' },
+      example: '"3"',
+    },
+  ],
+  'idempotency-key': [
+    'IdempotencyKey',
+    {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'A retry with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) and changes nothing; the same key with another request → 422; while the first is still running → 409.',
+      schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      example: '6f1c9b8e-2a4d-4e0b-9a51-7c2f3d8e1a90',
+    },
+  ],
+  'x-request-id': [
+    'XRequestId',
+    {
+      name: 'X-Request-Id',
+      in: 'header',
+      required: false,
+      description:
+        'Echoed in the response (and in error bodies as `request_id`) when it is 1–128 characters of `[A-Za-z0-9_.:/=+-]` starting alphanumeric; otherwise the gateway’s id is used.',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9][\\w.:/=+-]{0,127}$' },
+    },
+  ],
+};
+
+/** Response headers: wire name, component name and definition. */
+const RESPONSE_HEADERS: Record<string, { wire: string; component: string; def: JsonSchema }> = {
+  'x-request-id': {
+    wire: 'X-Request-Id',
+    component: 'XRequestId',
+    def: {
+      description: "The request id (the caller's, if it sent a valid one).",
+      schema: { type: 'string' },
+    },
+  },
+  etag: {
+    wire: 'ETag',
+    component: 'ETag',
+    def: { description: 'The instance version, quoted: `"3"`.', schema: { type: 'string' } },
+  },
+  location: {
+    wire: 'Location',
+    component: 'Location',
+    def: { description: 'Path of the created instance.', schema: { type: 'string' } },
+  },
+  'retry-after': {
+    wire: 'Retry-After',
+    component: 'RetryAfter',
+    def: {
+      description: 'Seconds to wait before retrying.',
+      schema: { type: 'integer', minimum: 0 },
+    },
+  },
+  'idempotent-replayed': {
+    wire: 'Idempotent-Replayed',
+    component: 'IdempotentReplayed',
+    def: {
+      description:
+        '`true` when this is the stored response of an earlier request with the same Idempotency-Key.',
+      schema: { type: 'string', enum: ['true'] },
+    },
+  },
+  'content-disposition': {
+    wire: 'Content-Disposition',
+    component: 'ContentDisposition',
+    def: {
+      description: '`attachment; filename="instance-42-history-2026-10-01.csv"`',
+      schema: { type: 'string' },
+    },
+  },
+};
+
+const headerRefs = (names: readonly string[]) =>
+  Object.fromEntries(
+    names.map((n) => {
+      const h = RESPONSE_HEADERS[n]!;
+      return [h.wire, { $ref: `#/components/headers/${h.component}` }];
+    }),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Statuses API Gateway itself may answer with `{"message": …}` before a handler runs. */
+const GATEWAY_STATUSES = new Set([401, 413, 429, 500]);
+
+/** Error statuses that follow from a route's shape, with why. */
+function derivedErrors(route: RouteDef, doc: RouteDoc): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  const add = (status: number, why: string) => out.set(status, [...(out.get(status) ?? []), why]);
+  add(401, 'Missing or invalid bearer token.');
+  if (route.scope !== 'read') add(403, `The token lacks the \`${route.scope}\` scope.`);
+  if (doc.params) add(400, 'A path parameter is not a valid id.');
+  if (doc.query) add(400, 'A query parameter or the cursor is invalid (each named in `details`).');
+  if (doc.body) {
+    add(400, 'Malformed JSON body.');
+    add(413, `Body larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+    add(415, 'Content-Type is not application/json.');
+    add(
+      422,
+      'The body failed validation: each bad, unknown or read-only field is named in `details`.',
+    );
+  }
+  if (doc.headers?.includes('idempotency-key')) {
+    add(400, 'Idempotency-Key is not 1–255 printable ASCII characters.');
+    add(409, 'A request with this Idempotency-Key is still running.');
+    add(422, 'The Idempotency-Key was already used with a different request.');
+  }
+  add(429, 'Throttled; retry after `Retry-After` seconds.');
+  add(500, 'Unexpected error (no internals in the body).');
+  return out;
+}
+
+function errorResponse(status: number, description: string): Record<string, unknown> {
+  const schema = GATEWAY_STATUSES.has(status)
+    ? { anyOf: [ref('Error'), ref('GatewayError')] }
+    : ref('Error');
+  const headers = ['x-request-id', ...(status === 429 || status === 503 ? ['retry-after'] : [])];
+  return {
+    description,
+    headers: headerRefs(headers),
+    content: {
+      'application/json': {
+        schema,
+        examples: {
+          [errorExamples[status]?.error.type ?? 'error']: {
+            $ref: `#/components/examples/Error${status}`,
+          },
+        },
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+function successResponse(res: ResponseDoc, idempotent: boolean): Record<string, unknown> {
+  const headers = [
+    'x-request-id',
+    ...(res.headers ?? []),
+    ...(idempotent ? ['idempotent-replayed'] : []),
+  ];
+  const content: Record<string, unknown> = {};
+  if (res.schema) {
+    content['application/json'] = {
+      schema: refTo(res.schema, OUTPUT_COMPONENTS),
+      ...(res.example !== undefined ? { example: res.example } : {}),
+    };
+  }
+  for (const [type, schema] of Object.entries(res.media ?? {})) content[type] = { schema };
+  return {
+    description: res.description,
+    headers: headerRefs(headers),
+    ...(Object.keys(content).length ? { content } : {}),
+  };
+}
+
+function parametersOf(doc: RouteDoc): unknown[] {
+  const params: unknown[] = [];
+  if (doc.params) {
+    for (const p of parameterSchemas(doc.params)) {
+      params.push({ name: p.name, in: 'path', required: true, schema: p.schema });
+    }
+  }
+  if (doc.query) {
+    for (const p of parameterSchemas(doc.query)) {
+      const isArray = p.schema.type === 'array';
+      const example = doc.queryExamples?.[p.name];
+      params.push({
+        name: p.name,
+        in: 'query',
+        required: p.required,
+        ...(isArray
+          ? {
+              style: 'form',
+              explode: false,
+              description: 'One or more values, comma-separated or with the key repeated.',
+            }
+          : {}),
+        schema: p.schema,
+        ...(example !== undefined ? { example } : {}),
+      });
+    }
+  }
+  for (const h of [...(doc.headers ?? []), 'x-request-id' as const]) {
+    params.push({ $ref: `#/components/parameters/${HEADER_PARAMS[h][0]}` });
+  }
+  return params;
+}
+
+const SCOPE_TEXT: Record<Scope, string> = {
+  read: 'Any valid token.',
+  'instances:write': `Scope \`${SCOPES.write}\` (or \`${SCOPES.admin}\`).`,
+  'instances:admin': `Scope \`${SCOPES.admin}\`.`,
+};
+
+function operationOf(route: RouteDef, doc: RouteDoc): Operation {
+  const idempotent = doc.headers?.includes('idempotency-key') ?? false;
+  const responses: Record<string, Record<string, unknown>> = {};
+  const derived = derivedErrors(route, doc);
+  const statuses = new Set([...Object.keys(doc.responses).map(Number), ...derived.keys()]);
+  for (const status of [...statuses].sort((a, b) => a - b)) {
+    const given = doc.responses[status];
+    if (given !== undefined && typeof given !== 'string') {
+      responses[status] = successResponse(given, idempotent);
+    } else {
+      const description = given ?? derived.get(status)!.join(' Or: ');
+      responses[status] = errorResponse(status, description);
+    }
+  }
+  return {
+    operationId: doc.operationId,
+    summary: doc.summary,
+    description: [doc.description, `**Authorization:** ${SCOPE_TEXT[route.scope]}`]
+      .filter(Boolean)
+      .join('\n\n'),
+    tags: doc.tags,
+    security: [{ bearerAuth: route.scope === 'read' ? [] : [route.scope] }],
+    parameters: parametersOf(doc),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: refTo(doc.body, INPUT_COMPONENTS),
+                ...(doc.bodyExamples ? { examples: doc.bodyExamples } : {}),
+              },
+            },
+          },
+        }
+      : {}),
+    responses,
+    'x-required-scope': route.scope,
+  };
+}
+
+const DESCRIPTION = `Manage inference instances (deployed ML model servers), their audit history and live updates.
+
+**Errors** always have the shape \`{"error":{"type","message","details"?,"request_id"}}\`. Requests to an unknown path get 404 and a known path with another method 405 (with \`Allow\`), in the same shape. API Gateway itself may answer 401 / 413 / 429 / 500 with \`{"message": …}\` before a handler runs.
+
+**Auth:** a bearer JWT. Reads need any valid token, writes \`${SCOPES.write}\`, delete / restore / batch calls \`${SCOPES.admin}\`. The local stack runs without auth unless started with \`--auth\`.
+
+**Retries:** GET, PUT and DELETE are safe to retry; POST and PATCH are when they carry an \`Idempotency-Key\`. Honour \`Retry-After\` on 429 and 503.
+
+**Conditional requests:** \`ETag\` is the quoted instance version; send it back as \`If-Match\` (412 when it moved on) or \`If-None-Match\` (304).
+
+**Paging:** follow \`next_cursor\` until it is null.
+
+**WebSocket** (\`wss://…\`, local \`ws://localhost:8000/ws\`, \`?token=\` when auth is on): send \`WsSubscribe\` / \`WsUnsubscribe\` / \`WsPing\`; receive \`WsInstanceEvent\`, \`WsOperationProgress\` and \`WsControlMessage\` (schemas below). Resume with \`since_history_id\` and dedupe by \`history_id\`.`;
+
+export interface BuildOptions {
+  /** Servers listed in the document; default: the serving host and the local stack. */
+  servers?: { url: string; description: string }[];
+}
+
+export function buildOpenApiDocument(opts: BuildOptions = {}): OpenApiDocument {
+  const paths: Record<string, Record<string, Operation>> = {};
+  for (const route of routes) {
+    const doc = routeDocs[`${route.method} ${route.path}`];
+    // An undocumented route still appears; the unit test fails on it.
+    const operation = doc
+      ? operationOf(route, doc)
+      : operationOf(route, {
+          operationId: `undocumented_${route.method}_${route.path}`,
+          summary: 'Undocumented',
+          tags: [],
+          responses: {},
+        });
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Inference Instances API',
+      version: API_VERSION,
+      description: DESCRIPTION,
+    },
+    servers: opts.servers ?? [
+      { url: '/', description: 'The host serving this document' },
+      { url: 'http://localhost:8000', description: 'Local stack (npm start)' },
+    ],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      schemas: {
+        ...componentSchemas(INPUT_COMPONENTS, 'input'),
+        ...componentSchemas(OUTPUT_COMPONENTS, 'output'),
+      },
+      parameters: Object.fromEntries(Object.values(HEADER_PARAMS)),
+      examples: Object.fromEntries(
+        Object.entries(errorExamples).map(([status, value]) => [
+          `Error${status}`,
+          { summary: `${status} ${value.error.type}`, value },
+        ]),
+      ),
+      headers: Object.fromEntries(Object.values(RESPONSE_HEADERS).map((h) => [h.component, h.def])),
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `JWT from the configured issuer (Cognito or the local issuer: \`npm run token\`). Scopes (\`scope\` claim or \`cognito:groups\`): \`${SCOPES.read}\`, \`${SCOPES.write}\`, \`${SCOPES.admin}\`; admin implies write.`,
+        },
+      },
+    },
+  };
+}

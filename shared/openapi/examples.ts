@@ -1,0 +1,145 @@
+/**
+ * Example values for the OpenAPI document. test/unit/openapi.test.ts validates every one of them
+ * against the JSON Schema it illustrates and against the zod schema it was generated from.
+ */
+
+const at = (minute: number) => new Date(Date.UTC(2026, 9, 1, 9, minute, 12, 345)).toISOString();
+
+export const instanceExample = {
+  id: 42,
+  name: 'llama31-70b-chat-prod',
+  model_name: 'meta-llama/Llama-3.1-70B-Instruct',
+  model_version: '2024-07-23',
+  cluster_name: 'h100-us-east-1a',
+  image_tag: 'vllm/vllm-openai:v0.6.3',
+  replicas: 4,
+  pp: 1,
+  cp: 8,
+  tp: 8,
+  workers: 2,
+  task_concurrency: 32,
+  pipeline_mode: false,
+  cuda_graph: true,
+  quantization: 'fp8',
+  status: 'active',
+  priority: 'high',
+  description: 'Production chat completions for the assistant frontend',
+  envs: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN', HF_HUB_OFFLINE: '1' },
+  version: 3,
+  created_at: at(0),
+  updated_at: at(27),
+  created_by: 'alice',
+  updated_by: 'bob',
+} as const;
+
+export const createInstanceExample = {
+  name: 'llama31-70b-chat-prod',
+  model_name: 'meta-llama/Llama-3.1-70B-Instruct',
+  model_version: '2024-07-23',
+  cluster_name: 'h100-us-east-1a',
+  image_tag: 'vllm/vllm-openai:v0.6.3',
+  replicas: 2,
+  tp: 8,
+  task_concurrency: 32,
+  cuda_graph: true,
+  quantization: 'fp8',
+  priority: 'high',
+  description: 'Production chat completions for the assistant frontend',
+  envs: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN' },
+};
+
+export const minimalCreateExample = {
+  name: 'whisper-v3-batch',
+  model_name: 'openai/whisper-large-v3',
+  cluster_name: 'a10g-eu-west-1b',
+  image_tag: 'ghcr.io/acme/whisper-server:1.4.0',
+};
+
+export const updateInstanceExample = { replicas: 4, envs: { HF_HUB_OFFLINE: '1' } };
+export const clearFieldExample = { quantization: null, status: 'inactive' };
+
+const snapshotV2 = { ...instanceExample, version: 2, replicas: 2, updated_at: at(11) };
+
+export const historyRecordExample = {
+  history_id: 1187,
+  instance_id: 42,
+  original_id: 42,
+  version: 3,
+  operation_type: 'update',
+  operation_timestamp: at(27),
+  actor: 'bob',
+  changed_fields: ['replicas'],
+  changes: { replicas: { old: 2, new: 4 } },
+  snapshot: instanceExample,
+  batch_id: '5f0c2a7e-3d1b-4a8e-9c55-0d7a61b3e2f4',
+};
+
+export const historyRecordV2Example = {
+  ...historyRecordExample,
+  history_id: 1150,
+  version: 2,
+  operation_timestamp: at(11),
+  changed_fields: ['envs', 'replicas'],
+  changes: {
+    envs: { old: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN' }, new: instanceExample.envs },
+    replicas: { old: 1, new: 2 },
+  },
+  snapshot: snapshotV2,
+  batch_id: 'a3d94c1e-77b0-4f0e-8d2a-51e6c0f9b8a1',
+};
+
+export const differencesExample = [
+  { field: 'replicas', value1: 2, value2: 4, type: 'modified' },
+  { field: 'envs.HF_HUB_OFFLINE', value1: null, value2: '1', type: 'added' },
+];
+
+export const operationExample = {
+  operation_id: '3f6c1a2e-8b4d-4c1e-9f7a-2d5e6b8c9a01',
+  type: 'bulk-update',
+  status: 'running',
+  progress: 40,
+  total: 250,
+  processed: 100,
+  succeeded: 99,
+  failed: 1,
+  errors: [{ id: 77, error: { type: 'NotFound', message: 'Instance 77 not found' } }],
+  created_at: at(30),
+  updated_at: at(31),
+  actor: 'alice',
+  request: { type: 'bulk-update', data: { status: 'inactive' }, ids_count: 250 },
+  started_at: at(30),
+};
+
+const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const err = (type: string, message: string, details?: Record<string, unknown>) => ({
+  error: { type, message, ...(details ? { details } : {}), request_id: requestId },
+});
+
+/** One error example per status (the SPEC error shape). */
+export const errorExamples: Record<number, ReturnType<typeof err>> = {
+  400: err('BadRequest', 'Invalid query parameters', { limit: 'must be ≤ 1000' }),
+  401: err('Unauthorized', 'Missing or invalid token'),
+  403: err('Forbidden', 'This operation needs the instances:admin scope'),
+  404: err('NotFound', 'Instance 42 not found', { id: 42 }),
+  409: err('Conflict', 'An instance named "llama31-70b-chat-prod" already exists', {
+    name: 'llama31-70b-chat-prod',
+  }),
+  412: err('PreconditionFailed', 'If-Match does not match the current version', {
+    id: 42,
+    expected_version: 3,
+    current_version: 4,
+  }),
+  413: err('PayloadTooLarge', 'Request body exceeds 65536 bytes', {
+    max_bytes: 65536,
+    received_bytes: 70000,
+  }),
+  415: err('UnsupportedMediaType', 'Content-Type must be application/json'),
+  422: err('ValidationError', 'Request validation failed', {
+    replicas: 'must be ≤ 100',
+    id: 'read-only field',
+    colour: 'unknown field',
+  }),
+  429: err('Throttled', 'Too many requests; retry later'),
+  500: err('InternalError', 'Internal server error'),
+  503: err('ServiceUnavailable', 'The table is not reachable'),
+};

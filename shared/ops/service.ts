@@ -1,0 +1,87 @@
+/** Accepting an operation: resolve its targets, store it pending; the worker does the rest. */
+import { randomUUID } from 'node:crypto';
+import { ALL_OPERATIONS_PK } from '../config/tables.ts';
+import type { InstanceLister } from '../repo/listing.ts';
+import { chunked, ttlFrom, type OperationItem, type OperationRequest } from './model.ts';
+import type { OperationRepository } from './repository.ts';
+import type { OperationInput } from './schemas.ts';
+import { resolveFilter } from './targets.ts';
+
+export class OperationService {
+  constructor(
+    private readonly ops: Pick<OperationRepository, 'create'>,
+    private readonly lister: Pick<InstanceLister, 'list'>,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  async create(input: OperationInput, actor: string): Promise<OperationItem> {
+    const ids =
+      input.type === 'export'
+        ? input.instance_ids
+        : (input.ids ?? (await resolveFilter(this.lister, input.filter!)));
+    const now = this.clock();
+    const at = now.toISOString();
+    const operation_id = this.newId();
+    const chunks = chunked(ids ?? []);
+    const op: OperationItem = {
+      operation_id,
+      list_pk: ALL_OPERATIONS_PK,
+      type: input.type,
+      status: 'pending',
+      actor,
+      request: requestOf(input, ids?.length),
+      created_at: at,
+      updated_at: at,
+      checkpoint_at: at,
+      expires_at: ttlFrom(now),
+      total: input.type === 'export' ? null : ids!.length,
+      chunk_count: input.type === 'export' ? 0 : chunks.length,
+      next_chunk: 0,
+      processed: 0,
+      succeeded: 0,
+      failed: 0,
+      progress: 0,
+      errors: [],
+      counts: {},
+      seq: 1,
+      ...(input.type === 'export'
+        ? {
+            export: {
+              key: `exports/${operation_id}.${input.format}`,
+              filename: `history-export-${at.slice(0, 10)}-${operation_id.slice(0, 8)}.${input.format}`,
+              parts: [],
+              records: 0,
+              bytes: 0,
+            },
+          }
+        : {}),
+    };
+    await this.ops.create(op, chunks);
+    return op;
+  }
+}
+
+function requestOf(input: OperationInput, count: number | undefined): OperationRequest {
+  switch (input.type) {
+    case 'bulk-update':
+      return {
+        type: input.type,
+        data: input.data,
+        ...(input.filter ? { filter: input.filter } : { ids_count: count ?? 0 }),
+      };
+    case 'bulk-delete':
+      return {
+        type: input.type,
+        ...(input.filter ? { filter: input.filter } : { ids_count: count ?? 0 }),
+      };
+    case 'export':
+      return {
+        type: input.type,
+        format: input.format,
+        ...(count !== undefined ? { instance_ids_count: count } : {}),
+        ...(input.start_date ? { start_date: input.start_date } : {}),
+        ...(input.end_date ? { end_date: input.end_date } : {}),
+      };
+  }
+}
