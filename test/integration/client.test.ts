@@ -399,11 +399,11 @@ describe('InstancesClient.subscribe', () => {
       await change(4);
       await api.deleteInstance(inst.id);
       await eventually(async () => (await api.listHistory(inst.id)).total === 11, 30_000);
-      await eventually(async () => proxy.counts.refusedUpgrades > 0);
+      await eventually(async () => proxy.counts.refusedUpgrades > 0, 30_000);
       proxy.refuseUpgrades = false;
       const deleted = await eventually(
         async () => events.find((e) => e.type === 'instance.deleted'),
-        20_000,
+        45_000,
       );
       // One more live change after the resume.
       const history = await api.listHistory(inst.id, { sort_order: 'asc', limit: 1 });
@@ -430,7 +430,7 @@ describe('InstancesClient.subscribe', () => {
     } finally {
       await sub.close();
     }
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('OpenAPI contract', () => {
