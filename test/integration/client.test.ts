@@ -363,7 +363,7 @@ describe('InstancesClient.subscribe', () => {
     const sub = new InstancesClient({ baseUrl: proxy.url }).subscribe({
       topics: [`instance:${inst.id}`],
       // Well under the server's 120 messages per minute per connection.
-      pingIntervalMs: 1000,
+      pingIntervalMs: 5000,
       reconnect: { baseDelayMs: 100, maxDelayMs: 400 },
       onEvent: (e) => events.push(e),
       onControl: (m) => m.type === 'pong' && pongs.push(m),
@@ -403,7 +403,7 @@ describe('InstancesClient.subscribe', () => {
       proxy.refuseUpgrades = false;
       const deleted = await eventually(
         async () => events.find((e) => e.type === 'instance.deleted'),
-        45_000,
+        120_000,
       );
       // One more live change after the resume.
       const history = await api.listHistory(inst.id, { sort_order: 'asc', limit: 1 });
@@ -430,7 +430,7 @@ describe('InstancesClient.subscribe', () => {
     } finally {
       await sub.close();
     }
-  }, 150_000);
+  }, 240_000);
 });
 
 describe('OpenAPI contract', () => {
