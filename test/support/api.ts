@@ -53,7 +53,7 @@ export async function createInstance(overrides: Record<string, unknown> = {}) {
 /** Polls until `fn` returns a truthy value or the timeout passes. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
   stepMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -35,7 +35,7 @@ export async function connect(query = ''): Promise<Client> {
     socket,
     messages,
     send: (msg) => socket.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    waitFor: (pred, timeoutMs = 10_000) => {
+    waitFor: (pred, timeoutMs = 30_000) => {
       const found = messages.find(pred);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
