@@ -7,17 +7,11 @@
  * - a date range → the `byDay` index, day by day, `ts_key` within the range;
  * - neither → the global `byHistoryId` index up to the highest history id at the start.
  */
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../aws/batch-get.ts';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ALL_HISTORY_PK, HISTORY_INDEX } from '../config/tables.ts';
 import { toRecord } from '../domain/history-query.ts';
 import type { HistoryRecord } from '../domain/history.ts';
-import { sleep } from '../repo/instances.ts';
 import { CHUNK_SIZE } from './model.ts';
 
 type Item = Record<string, unknown>;
@@ -199,23 +193,13 @@ export class HistoryExportSource {
 
   /** Full records for index keys, in the keys' order (BatchGetItem, 100 at a time). */
   private async hydrate(keys: readonly Item[]): Promise<HistoryRecord[]> {
-    const byKey = new Map<string, HistoryRecord>();
-    const table = this.historyTable;
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys
-        .slice(i, i + 100)
-        .map((k) => ({ instance_id: k.instance_id, version: k.version }));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt) * Math.random());
-        const res: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
-        );
-        for (const item of res.Responses?.[table] ?? []) {
-          byKey.set(`${item.instance_id}#${item.version}`, toRecord(item));
-        }
-        pending = res.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
+    const tableKeys = keys.map((k) => ({ instance_id: k.instance_id, version: k.version }));
+    const byKey = new Map(
+      (await batchGetAll(this.client, this.historyTable, tableKeys)).map((item) => [
+        `${item.instance_id}#${item.version}`,
+        toRecord(item),
+      ]),
+    );
     return keys.flatMap((k) => byKey.get(`${k.instance_id}#${k.version}`) ?? []);
   }
 

@@ -8,14 +8,13 @@
  * `next_chunk` (the chunk it finished), so a redelivered or duplicate chunk can never advance the
  * operation twice, and `processed` never goes backwards.
  */
+import { batchGetAll } from '../aws/batch-get.ts';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -236,24 +235,11 @@ export class OperationRepository {
   }
 
   private async getMany(ids: readonly string[]): Promise<Map<string, OperationItem>> {
-    const found = new Map<string, OperationItem>();
-    const table = this.tables.operations;
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids
-        .slice(i, i + 100)
-        .map((operation_id) => ({ operation_id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt) * Math.random());
-        const res: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }),
-        );
-        for (const item of res.Responses?.[table] ?? []) {
-          found.set(item.operation_id as string, item as OperationItem);
-        }
-        keys = res.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
-    return found;
+    const keys = ids.map((operation_id) => ({ operation_id }));
+    const items = await batchGetAll(this.client, this.tables.operations, keys);
+    return new Map(
+      items.map((item) => [item.operation_id as string, item as unknown as OperationItem]),
+    );
   }
 }
 

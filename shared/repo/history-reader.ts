@@ -13,11 +13,10 @@
  *   MAX_SEARCH_KEYS index entries and MAX_SEARCH_QUERIES queries and otherwise returns what
  *   it found with a cursor, so a sparse search pages instead of timing out.
  */
+import { batchGetAll } from '../aws/batch-get.ts';
 import {
-  BatchGetCommand,
   GetCommand,
   QueryCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -343,20 +342,7 @@ export class HistoryReader {
 
   /** BatchGetItem by table key (≤ 100 per call, unprocessed keys retried with backoff). */
   private async hydrate(keys: readonly Item[]): Promise<HistoryRecord[]> {
-    const out: HistoryRecord[] = [];
-    const table = this.tables.history;
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt) * Math.random());
-        const res: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
-        );
-        for (const item of res.Responses?.[table] ?? []) out.push(toRecord(item));
-        pending = res.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
-    return out;
+    return (await batchGetAll(this.client, this.tables.history, keys)).map(toRecord);
   }
 
   // ----- search across instances --------------------------------------------------------------
@@ -638,5 +624,3 @@ class PartitionHead {
 function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

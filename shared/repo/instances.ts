@@ -6,9 +6,8 @@
  * - every write is conditional on the version read, so concurrent writers never lose an
  *   update: a blind update retries on a fresh read, an `If-Match` update fails with 412.
  */
+import { batchGetAll } from '../aws/batch-get.ts';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
@@ -97,20 +96,16 @@ export class InstanceRepository {
 
   /** Eventually consistent multi-get in the order of `ids`; missing and deleted ids are skipped. */
   async getMany(ids: readonly number[]): Promise<Instance[]> {
-    const found = new Map<number, Instance>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt) * Math.random());
-        const res: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tables.instances]: { Keys: keys } } }),
-        );
-        for (const item of res.Responses?.[this.tables.instances] ?? []) {
-          if (!isTombstone(item)) found.set(item.id as number, toInstance(item));
-        }
-        keys = res.UnprocessedKeys?.[this.tables.instances]?.Keys;
-      }
-    }
+    const items = await batchGetAll(
+      this.client,
+      this.tables.instances,
+      ids.map((id) => ({ id })),
+    );
+    const found = new Map(
+      items
+        .filter((item) => !isTombstone(item))
+        .map((item) => [item.id as number, toInstance(item)]),
+    );
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 

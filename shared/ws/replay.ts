@@ -1,10 +1,6 @@
 /** Reads the history records a resuming subscriber missed, in history_id order. */
-import {
-  BatchGetCommand,
-  QueryCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../aws/batch-get.ts';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ALL_HISTORY_PK, HISTORY_INDEX } from '../config/tables.ts';
 import type { HistoryRecord } from '../domain/history.ts';
 
@@ -74,17 +70,6 @@ export class ReplayReader {
   }
 
   private async hydrate(keys: Record<string, unknown>[]): Promise<HistoryRecord[]> {
-    const out: HistoryRecord[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-      while (pending && pending.length) {
-        const res: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.historyTable]: { Keys: pending } } }),
-        );
-        out.push(...((res.Responses?.[this.historyTable] ?? []) as HistoryRecord[]));
-        pending = res.UnprocessedKeys?.[this.historyTable]?.Keys;
-      }
-    }
-    return out;
+    return (await batchGetAll(this.client, this.historyTable, keys)) as unknown as HistoryRecord[];
   }
 }

@@ -8,15 +8,12 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { matchRoute } from '../../shared/config/routes.ts';
 import { buildOpenApiDocument } from '../../shared/openapi/document.ts';
-import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { eventually, stack, uniqueName } from '../support/api.ts';
+import { subscriberIds } from '../support/ws.ts';
 import {
   ConflictError,
   InstancesClient,
@@ -339,20 +336,7 @@ describe('InstancesClient retries', () => {
 });
 
 describe('InstancesClient.subscribe', () => {
-  const doc = () =>
-    createDocumentClient(new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS }));
-  const connectionsOf = async (topic: string) =>
-    (
-      (
-        await doc().send(
-          new QueryCommand({
-            TableName: stack().tables.connections,
-            KeyConditionExpression: 'pk = :p',
-            ExpressionAttributeValues: { ':p': `TOPIC#${topic}` },
-          }),
-        )
-      ).Items ?? []
-    ).map((i) => i.sk as string);
+  const connectionsOf = subscriberIds;
 
   it('survives a server-side close and a network drop with no missed and no duplicated change', async () => {
     // Prepare: an instance whose create is already in the history.

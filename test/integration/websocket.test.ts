@@ -1,26 +1,11 @@
 /** Live updates over the local WebSocket API, with a real `ws` client. */
 import { describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { api, createInstance, eventually, stack } from '../support/api.ts';
-import { connect } from '../support/ws.ts';
-import { createDocumentClient } from '../../shared/aws/dynamo.ts';
-import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
+import { connect, stackDoc, subscriberIds } from '../support/ws.ts';
 
-const doc = () =>
-  createDocumentClient(new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS }));
-const connectionIds = async (topic: string) =>
-  (
-    (
-      await doc().send(
-        new QueryCommand({
-          TableName: stack().tables.connections,
-          KeyConditionExpression: 'pk = :p',
-          ExpressionAttributeValues: { ':p': `TOPIC#${topic}` },
-        }),
-      )
-    ).Items ?? []
-  ).map((i) => i.sk as string);
+const doc = stackDoc;
+const connectionIds = subscriberIds;
 
 describe('WebSocket API', () => {
   it('answers ping with pong, and a garbage message with an error while staying open', async () => {

@@ -1,6 +1,10 @@
 /** A real `ws` client that records every message it receives. */
 import WebSocket from 'ws';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { stack } from './api.ts';
+import { createDocumentClient } from '../../shared/aws/dynamo.ts';
+import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 
 export interface Client {
   socket: WebSocket;
@@ -54,4 +58,20 @@ export async function connect(query = ''): Promise<Client> {
         socket.close();
       }),
   };
+}
+
+/** A document client on the test stack's DynamoDB Local, for assertions on stored items. */
+export const stackDoc = () =>
+  createDocumentClient(new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS }));
+
+/** Connection ids subscribed to `topic`, read straight from the connections table. */
+export async function subscriberIds(topic: string): Promise<string[]> {
+  const res = await stackDoc().send(
+    new QueryCommand({
+      TableName: stack().tables.connections,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': `TOPIC#${topic}` },
+    }),
+  );
+  return (res.Items ?? []).map((i) => i.sk as string);
 }
