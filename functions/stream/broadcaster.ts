@@ -4,10 +4,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { instanceMessage, topicsOf } from '../../shared/ws/protocol.ts';
-import { logger } from '../../shared/log.ts';
+import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
 const { connections, publisher } = wsDeps();
+const logger = createLogger('Broadcaster');
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const subscribers = new Map<string, Promise<string[]>>();

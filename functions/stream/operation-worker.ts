@@ -10,7 +10,7 @@ import { HistoryExportSource } from '../../shared/ops/export-source.ts';
 import { ExportBucket, exportResult } from '../../shared/ops/export-file.ts';
 import { OperationRunner } from '../../shared/ops/runner.ts';
 import { announcer, createOperationWorker } from '../../shared/ops/worker.ts';
-import { logger } from '../../shared/log.ts';
+import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
 const client = createDocumentClient();
@@ -18,6 +18,7 @@ const tables = tableNamesFromEnv('operations', 'instances', 'meta', 'history');
 const ops = new OperationRepository(client, tables);
 const bucket = new ExportBucket(createS3Client(), requireEnv(buckets.exports.envVar));
 const { connections, publisher } = wsDeps();
+const logger = createLogger('OperationWorker');
 
 const runner = new OperationRunner({
   ops,

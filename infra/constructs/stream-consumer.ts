@@ -13,13 +13,6 @@ import { HandlerFunction } from './handler-function.ts';
 import { acknowledge } from './nag.ts';
 
 /**
- * DynamoDB streams keep records for 24 h, so a longer age means nothing and a shorter one
- * would drop history while the consumer is merely behind. Not in the shared config because
- * the local poller has no equivalent (DynamoDB Local does not age records out).
- */
-const MAX_RECORD_AGE = Duration.hours(24);
-
-/**
  * The failure queue holds pointers (shard id, sequence range) to batches that exhausted their
  * retries, not the records; replaying them means reading the stream within its 24 h window,
  * so the queue keeps them as long as SQS allows and an alarm fires on the first one.
@@ -59,10 +52,11 @@ export class StreamConsumer extends Construct {
         startingPosition: lambda.StartingPosition[def.startingPosition],
         batchSize: def.batchSize,
         maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
-        retryAttempts: def.retryAttempts,
+        // -1: retried until maxRecordAge (shared/config/streams.ts says why).
+        retryAttempts: def.retryAttempts ?? -1,
         bisectBatchOnError: def.bisectBatchOnError,
         reportBatchItemFailures: def.reportBatchItemFailures,
-        maxRecordAge: MAX_RECORD_AGE,
+        maxRecordAge: Duration.seconds(def.maxRecordAgeSeconds),
         onFailure: new SqsDlq(this.failures),
       }),
     );

@@ -3,7 +3,7 @@
  * `amplify-dynamodb-simulator`, run with the machine's `java`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,10 @@ import { freePort } from './ports.ts';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The process group leader (a shell whose child is Java). */
+  pid: number;
+  /** Sends a signal to the whole group (fault injection: SIGSTOP / SIGCONT). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -48,10 +52,20 @@ export async function startDynamoDbLocal(opts: {
   const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
+  const ownCwd = !opts.dataDir;
   const cwd = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ddb-local-'));
+  // Java runs under a small shell in a process group of its own, so that a signal sent to the
+  // terminal's foreground group (Ctrl-C) does not kill the database before the stream consumers
+  // have finished with it: stop() shuts it down last. The shell holds the read end of a pipe
+  // from this process; when this process goes away in any way (SIGKILL included) the pipe
+  // closes and the shell stops Java, so no orphan is left.
   const child: ChildProcess = spawn(
-    'java',
+    'sh',
     [
+      '-c',
+      'exec 3<&0; "$@" & java=$!; (read -r _ <&3; kill -TERM "$java" 2>/dev/null) & wait "$java"',
+      'dynamodb-local',
+      'java',
       '-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'),
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
@@ -61,8 +75,15 @@ export async function startDynamoDbLocal(opts: {
       '-disableTelemetry',
       ...storage,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd },
+    { stdio: ['pipe', 'pipe', 'pipe'], cwd, detached: true },
   );
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -77,7 +98,7 @@ export async function startDynamoDbLocal(opts: {
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        killGroup('SIGKILL');
         throw new Error(`DynamoDB Local did not start within 90 s:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 150));
@@ -87,13 +108,18 @@ export async function startDynamoDbLocal(opts: {
   return {
     endpoint,
     port,
-    // DynamoDB Local does not always exit promptly on SIGTERM: wait, then SIGKILL (no orphans).
+    pid: child.pid!,
+    signal: killGroup,
+    // Closing the pipe makes the shell send SIGTERM to Java. DynamoDB Local does not always
+    // exit promptly on SIGTERM: wait, then SIGKILL the group (no orphans).
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.stdin?.end();
+        const timer = setTimeout(() => killGroup('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (ownCwd) rmSync(cwd, { recursive: true, force: true });
     },
   };
 }

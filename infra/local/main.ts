@@ -53,6 +53,7 @@ console.log(
     `  API docs       ${stack.url}/docs   (OpenAPI: ${stack.url}/api/openapi.json)`,
     `  Local S3       ${stack.s3Endpoint}   (export files; presigned URLs point here)`,
     `  DynamoDB Local ${stack.dynamodbEndpoint}   data: ${dataDir ?? 'in memory (lost on exit)'}`,
+    `  Stream state   ${stack.stateDir}   (replay what failed: npm run redrive -- ${dataDir ? `--data-dir ${dataDir}` : `--state-dir ${stack.stateDir}`})`,
     values.auth
       ? `  Auth           ON: JWTs from ${resolve(values['data-dir'], 'auth')} (mint one: npm run token -- --sub alice --scopes instances:read,instances:write)`
       : `  Auth           OFF (every caller is "local-dev" with all scopes; npm start -- --auth turns it on)`,
@@ -69,8 +70,12 @@ let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  await stack.stop();
+  console.log(`\n${signal}: stopping… (new requests get 503; history catches up first)`);
+  const t = await stack.stop();
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `stopped in ${s(t.total)} (requests done ${s(t.requests)}, streams drained ${s(t.streams)}, database stopped ${s(t.database)})`,
+  );
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -3,6 +3,8 @@
  * HTTP API (payload 2.0 events into the deployed handler modules) and the stream consumers.
  */
 import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tables, type TableName } from '../../shared/config/tables.ts';
@@ -19,6 +21,8 @@ import { LOCAL_CORS_ORIGINS } from '../../shared/config/cors.ts';
 import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
 import { handleDocs, isDocsRequest } from './docs.ts';
 import { s3Env, startS3Local, type S3Local } from './s3-local.ts';
+import { RequestGate } from './request-gate.ts';
+import { writeStackState } from './stack-state.ts';
 
 export interface LocalStackOptions {
   port: number;
@@ -43,8 +47,28 @@ export interface LocalStack {
   /** Local S3-compatible server (s3rver) holding export files. */
   s3Endpoint: string;
   tableNames: Record<TableName, string>;
-  stop(): Promise<void>;
+  /** Folder of the stream consumers' state: checkpoints, on-failure files, stack.json. */
+  stateDir: string;
+  /** Stops everything in order; resolves with when each phase ended, ms after the start. */
+  stop(): Promise<StopTimings>;
 }
+
+export interface StopTimings {
+  requests: number;
+  streams: number;
+  database: number;
+  total: number;
+}
+
+/** How long requests already in flight may take to finish during a stop. */
+const STOP_REQUESTS_MS = 10_000;
+/** How long the stream consumers may take to catch up during a stop. */
+const STOP_DRAIN_MS = 20_000;
+/**
+ * The operation worker stops after its current chunk instead of draining: a bulk operation
+ * feeds its own stream chunk after chunk, and resumes from its checkpoint on the next start.
+ */
+const drains = (p: StreamPoller) => p.id !== 'OperationWorker';
 
 /** Local "authorizer" when auth is off: every caller is `local-dev` with every scope. */
 export const openAuthorizer: Authorizer = async () => ({
@@ -68,13 +92,43 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let server: Server | undefined;
   let ws: LocalWebSocketApi | undefined;
   let s3: S3Local | undefined;
+  const gate = new RequestGate();
+  // Without a data folder the consumers' state (on-failure files) lives in a folder of this process.
+  const stateDir = opts.dataDir
+    ? join(opts.dataDir, 'streams')
+    : mkdtempSync(join(tmpdir(), 'inference-instances-'));
+  /**
+   * In the order that loses nothing: refuse new requests (503) and let those in flight finish;
+   * let the stream consumers deliver what the database already holds (history of every
+   * acknowledged write, then its broadcast); only then stop the database.
+   */
   const stop = async () => {
-    await Promise.all([...pollers.values()].map((p) => p.stop()));
+    const began = Date.now();
+    const phases: StopTimings = { requests: 0, streams: 0, database: 0, total: 0 };
+    const phase = (name: keyof StopTimings) => (phases[name] = Date.now() - began);
+    await gate.close(STOP_REQUESTS_MS);
+    phase('requests');
+    await Promise.all([...pollers.values()].filter((p) => !drains(p)).map((p) => p.stop()));
+    const deadline = Date.now() + STOP_DRAIN_MS;
+    for (const poller of [...pollers.values()].filter(drains)) {
+      if (!(await poller.drain(deadline)))
+        console.error(
+          `[local] ${poller.id}: stopped before catching up; the rest follows on the next start`,
+        );
+    }
+    phase('streams');
     await ws?.close();
-    if (server) await new Promise<void>((r) => server!.close(() => r()));
-    server?.closeAllConnections();
+    if (server) {
+      const closed = new Promise<void>((r) => server!.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    }
     await ddb.stop();
+    phase('database');
     await s3?.stop();
+    if (!opts.dataDir) rmSync(stateDir, { recursive: true, force: true });
+    phase('total');
+    return phases;
   };
   try {
     const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
@@ -83,16 +137,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     admin.destroy();
 
     // The Lambda environment: the same variables the CDK stack sets, plus the SDK's endpoint override.
-    process.env.AWS_REGION = LOCAL_AWS.region;
-    process.env.AWS_ACCESS_KEY_ID = LOCAL_AWS.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = LOCAL_AWS.credentials.secretAccessKey;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    };
     for (const [key, def] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
-      process.env[def.envVar] = tableNames[key];
+      env[def.envVar] = tableNames[key];
     }
-    // Local S3 for export files (issue #8): endpoint and bucket names for the handlers.
+    // Local S3 for export files: endpoint and bucket names for the handlers.
     s3 = await startS3Local(opts.dataDir ? { dataDir: join(opts.dataDir, 's3') } : {});
-    Object.assign(process.env, s3Env(s3));
+    Object.assign(env, s3Env(s3));
+    Object.assign(process.env, env);
 
     const host = opts.host ?? '127.0.0.1';
     const keys = opts.auth ? await loadOrCreateKeys(opts.auth.keysDir) : undefined;
@@ -109,6 +166,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
     const wsApi = (ws = new LocalWebSocketApi());
     server = createServer((req, res) => {
+      if (!gate.admit(res)) return;
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (keys && path === '/.well-known/jwks.json') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
@@ -143,6 +201,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       res.end(JSON.stringify({ message: 'Not Found' }));
     });
     server.on('upgrade', (req, socket, head) => {
+      if (gate.closed) {
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\n\r\n',
+        );
+        return;
+      }
       const path = (req.url ?? '/').split('?')[0];
       if (path !== `/${WS_STAGE}`) {
         socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
@@ -160,13 +224,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-    process.env[WS_ENDPOINT_ENV] = `${base}/${WS_STAGE}`;
+    env[WS_ENDPOINT_ENV] = `${base}/${WS_STAGE}`;
     if (keys) {
       // What CDK sets on the $connect function: it verifies `?token=` against this issuer.
-      process.env[AUTH_ENV.issuer] = LOCAL_ISSUER;
-      process.env[AUTH_ENV.audience] = LOCAL_AUDIENCE;
-      process.env[AUTH_ENV.jwksUrl] = `${base}/.well-known/jwks.json`;
+      env[AUTH_ENV.issuer] = LOCAL_ISSUER;
+      env[AUTH_ENV.audience] = LOCAL_AUDIENCE;
+      env[AUTH_ENV.jwksUrl] = `${base}/.well-known/jwks.json`;
     }
+    Object.assign(process.env, env);
 
     for (const consumer of streamConsumers) {
       const arn = streamArns[consumer.sourceTable];
@@ -176,11 +241,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         streamArn: arn,
         endpoint: ddb.endpoint,
         pollMs: opts.streamPollMs ?? 100,
-        ...(opts.dataDir ? { stateDir: join(opts.dataDir, 'streams') } : {}),
+        stateDir,
       });
       pollers.set(consumer.id, poller);
       poller.start();
     }
+    // What `npm run redrive` needs to replay failures with the same handlers and tables.
+    writeStackState(stateDir, { env, dynamodb: ddb.endpoint, streams: streamArns });
 
     return {
       url: base,
@@ -190,6 +257,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       s3Endpoint: s3.endpoint,
       tableNames,
       pollers,
+      stateDir,
       stop,
     };
   } catch (err) {

@@ -7,9 +7,12 @@
  * - `batchItemFailures` → checkpoint before the lowest failed sequence number, retry from it;
  *   an unknown `itemIdentifier` fails the whole batch; an empty list is success;
  * - a thrown error → bisect the batch (if `bisectBatchOnError`) and retry the halves;
- * - after `retryAttempts` retries the failing records go to the on-failure destination, which
- *   locally is a JSON-lines file (README, "Local stack"), and processing moves on.
- * Checkpoints persist in the data folder, so a restart resumes where it stopped.
+ * - retries back off exponentially; after `retryAttempts` retries, or once the oldest record
+ *   is `maxRecordAgeSeconds` old, the failing records go to the on-failure destination, which
+ *   locally is a JSON-lines file (docs/operations.md, "Redrive"), and processing moves on.
+ * Checkpoints persist in the data folder, so a restart resumes where it stopped. Stopping never
+ * counts as a failure: a batch cut short by stop() is neither checkpointed nor dead-lettered,
+ * so it is delivered again after a restart (the handlers are idempotent).
  */
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +54,22 @@ export interface StreamPollerOptions {
   stateDir?: string;
 }
 
+type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+
+/** What Lambda sends to a stream mapping's on-failure destination: a pointer, not the records. */
+export interface FailureEntry {
+  requestContext: { condition: FailureCondition; functionArn: string };
+  responseContext: { reason: string };
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    batchSize: number;
+    streamArn: string;
+  };
+  timestamp: string;
+}
+
 interface Checkpoints {
   /** shardId → last sequence number fully processed. */
   done: Record<string, string>;
@@ -58,11 +77,16 @@ interface Checkpoints {
   closed: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lambda backs off between retries of a stream batch; so does the local mapping. */
+const MAX_BACKOFF_MS = 5_000;
 
 export class StreamPoller {
   private readonly client: DynamoDBStreamsClient;
   private running = false;
+  /** Set by drain(): readers stop once they have read to the end of their shard. */
+  private draining = false;
+  /** Aborts backoff waits when the poller stops. */
+  private readonly halt = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly active = new Map<string, Promise<void>>();
   private readonly state: Checkpoints;
@@ -96,21 +120,44 @@ export class StreamPoller {
         : { done: {}, closed: [] };
   }
 
+  get id(): string {
+    return this.opts.consumer.id;
+  }
+
   start(): void {
     this.running = true;
     this.loop = this.discover();
   }
 
+  /** Stops now: a batch in delivery finishes its current attempt and is not checkpointed further. */
   async stop(): Promise<void> {
     this.running = false;
+    this.halt.abort();
     await this.loop;
     await Promise.all(this.active.values());
     this.client.destroy();
   }
 
+  /**
+   * Delivers everything already in the stream, then stops; at `deadline` it stops anyway
+   * (what was not delivered is delivered after the next start). Returns true if it caught up.
+   */
+  async drain(deadline: number): Promise<boolean> {
+    this.draining = true;
+    const timer = setTimeout(() => void this.stop(), Math.max(0, deadline - Date.now()));
+    try {
+      await this.loop;
+      await Promise.all(this.active.values());
+      return this.running;
+    } finally {
+      clearTimeout(timer);
+      await this.stop();
+    }
+  }
+
   /** Re-describes the stream and starts a reader for each shard whose parent is finished. */
   private async discover(): Promise<void> {
-    while (this.running) {
+    while (this.running && !this.draining) {
       try {
         const shards = await this.listShards();
         const known = new Set(shards.map((s) => s.ShardId!));
@@ -127,8 +174,23 @@ export class StreamPoller {
       } catch (err) {
         if (this.running) console.error(`[stream ${this.opts.consumer.id}] describe failed`, err);
       }
-      await sleep(Math.max(500, this.opts.pollMs * 5));
+      await this.pause(Math.max(500, this.opts.pollMs * 5));
     }
+  }
+
+  /** Waits, or returns early when the poller stops. */
+  private pause(ms: number): Promise<void> {
+    const { signal } = this.halt;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private async listShards(): Promise<Shard[]> {
@@ -185,7 +247,9 @@ export class StreamPoller {
           iterator = res.NextShardIterator;
         }
         if (pending.length === 0) {
-          if (iterator) await sleep(this.opts.pollMs);
+          // Caught up: a draining reader is done.
+          if (this.draining) return;
+          if (iterator) await this.pause(this.opts.pollMs);
           continue;
         }
         const batch = pending;
@@ -199,7 +263,7 @@ export class StreamPoller {
         }
         if (!this.running) return;
         console.error(`[stream ${this.opts.consumer.id}] shard ${shardId} read failed`, err);
-        await sleep(1000);
+        await this.pause(1000);
         iterator = await this.iterator(shardId).catch(() => iterator);
         pending = [];
       }
@@ -220,11 +284,14 @@ export class StreamPoller {
     return false;
   }
 
-  /** Delivers records until all are processed or sent to the on-failure destination. */
+  /**
+   * Delivers records until all are processed or sent to the on-failure destination, or the
+   * poller stops (then the undelivered rest is left for the next start).
+   */
   private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
-    const { retryAttempts, bisectBatchOnError } = this.opts.consumer;
+    const { bisectBatchOnError } = this.opts.consumer;
     let queue: StreamRecord[][] = [records];
-    while (queue.length > 0) {
+    while (queue.length > 0 && this.running) {
       const batch = queue.shift()!;
       let attempt = 0;
       let remaining = batch;
@@ -238,20 +305,33 @@ export class StreamPoller {
           this.checkpoint(shardId, remaining[outcome.failedFrom - 1]!);
           remaining = remaining.slice(outcome.failedFrom);
         }
+        if (!this.running) return;
         if (outcome.threw && bisectBatchOnError && remaining.length > 1) {
           const mid = Math.ceil(remaining.length / 2);
           queue = [remaining.slice(0, mid), remaining.slice(mid), ...queue];
           break;
         }
-        if (attempt >= retryAttempts) {
-          this.toDestination(shardId, remaining, outcome.reason);
+        const condition = this.exhausted(attempt, remaining);
+        if (condition) {
+          this.toDestination(shardId, remaining, condition, outcome.reason);
           this.checkpoint(shardId, remaining[remaining.length - 1]!);
           break;
         }
         attempt++;
-        await sleep(Math.min(2000, 50 * 2 ** attempt));
+        await this.pause(Math.min(MAX_BACKOFF_MS, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        if (!this.running) return;
       }
     }
+  }
+
+  /** Lambda's rule: out of retries (when counted), or the oldest record is too old. */
+  private exhausted(attempt: number, records: StreamRecord[]): FailureCondition | undefined {
+    const { retryAttempts, maxRecordAgeSeconds } = this.opts.consumer;
+    if (retryAttempts !== undefined && attempt >= retryAttempts) return 'RetryAttemptsExhausted';
+    const created = records[0]?.dynamodb?.ApproximateCreationDateTime?.getTime();
+    if (created !== undefined && Date.now() - created > maxRecordAgeSeconds * 1000)
+      return 'RecordAgeExceeded';
+    return undefined;
   }
 
   private async invoke(
@@ -294,19 +374,23 @@ export class StreamPoller {
     this.save();
   }
 
-  private toDestination(shardId: string, records: StreamRecord[], reason: string): void {
+  private toDestination(
+    shardId: string,
+    records: StreamRecord[],
+    condition: FailureCondition,
+    reason: string,
+  ): void {
     this.dlqCount++;
-    const entry = {
+    const entry: FailureEntry = {
       requestContext: {
-        condition: 'RetryAttemptsExhausted',
+        condition,
         functionArn: this.opts.consumer.id,
-        approximateInvokeCount: this.opts.consumer.retryAttempts + 1,
       },
       responseContext: { reason },
       DDBStreamBatchInfo: {
         shardId,
-        startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
-        endSequenceNumber: records[records.length - 1]?.dynamodb?.SequenceNumber,
+        startSequenceNumber: records[0]!.dynamodb!.SequenceNumber!,
+        endSequenceNumber: records[records.length - 1]!.dynamodb!.SequenceNumber!,
         batchSize: records.length,
         streamArn: this.opts.streamArn,
       },

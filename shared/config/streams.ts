@@ -14,7 +14,13 @@ export interface StreamConsumerDef {
   readonly batchSize: number;
   /** Seconds Lambda may wait to fill a batch; locally, the poll interval. */
   readonly maxBatchingWindowSeconds: number;
-  readonly retryAttempts: number;
+  /**
+   * Retries of a failing batch before it goes to the on-failure destination; undefined =
+   * retry until the oldest record is `maxRecordAgeSeconds` old (Lambda's -1).
+   */
+  readonly retryAttempts?: number;
+  /** Records older than this go to the on-failure destination instead of being retried. */
+  readonly maxRecordAgeSeconds: number;
   readonly bisectBatchOnError: boolean;
   readonly reportBatchItemFailures: true;
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
@@ -25,6 +31,16 @@ export interface StreamConsumerDef {
   readonly buckets?: BucketGrants;
 }
 
+/**
+ * Why the data consumers retry by age and not by count: every failure that reaches the event
+ * source mapping is transient by construction (the handlers quarantine records that fail
+ * deterministically, see shared/stream/quarantine.ts), so a counted budget only turns an
+ * outage longer than the budget into lost history. Six hours rides out any outage we expect
+ * and still leaves the stream's 24 h retention for `npm run redrive` to re-read what the
+ * on-failure destination points at.
+ */
+const DATA_RECORD_AGE_SECONDS = 6 * 3600;
+
 export const streamConsumers: readonly StreamConsumerDef[] = [
   {
     id: 'HistoryWriter',
@@ -32,7 +48,7 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     handler: 'stream/history-writer',
     batchSize: 100,
     maxBatchingWindowSeconds: 0,
-    retryAttempts: 5,
+    maxRecordAgeSeconds: DATA_RECORD_AGE_SECONDS,
     bisectBatchOnError: true,
     reportBatchItemFailures: true,
     startingPosition: 'TRIM_HORIZON',
@@ -44,7 +60,9 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     handler: 'stream/broadcaster',
     batchSize: 100,
     maxBatchingWindowSeconds: 0,
+    // Broadcasts are best effort: a subscriber that misses one resumes from history.
     retryAttempts: 2,
+    maxRecordAgeSeconds: 300,
     bisectBatchOnError: false,
     reportBatchItemFailures: true,
     startingPosition: 'LATEST',
@@ -55,7 +73,9 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
    * Long-running operations (docs/operations.md): each INSERT or checkpoint of an operation
    * triggers one chunk of work, whose checkpoint triggers the next. One record per invocation
    * keeps every invocation to one chunk (well inside the 60 s timeout); a chunk error is retried
-   * generously because exhausting the retries would strand the operation.
+   * generously because giving up strands the operation (`npm run redrive` resumes it); counted,
+   * not by age, because a chunk that fails deterministically would otherwise block every
+   * operation behind it on the shard for hours.
    */
   {
     id: 'OperationWorker',
@@ -64,6 +84,7 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     retryAttempts: 50,
+    maxRecordAgeSeconds: DATA_RECORD_AGE_SECONDS,
     bisectBatchOnError: false,
     reportBatchItemFailures: true,
     startingPosition: 'TRIM_HORIZON',

@@ -58,3 +58,7 @@ export const throttled = (retryAfterSeconds: number) =>
   new AppError(429, 'Throttled', 'Too many requests; retry later', undefined, {
     'retry-after': String(retryAfterSeconds),
   });
+export const serviceUnavailable = (retryAfterSeconds: number) =>
+  new AppError(503, 'ServiceUnavailable', 'Temporarily unavailable; retry later', undefined, {
+    'retry-after': String(retryAfterSeconds),
+  });

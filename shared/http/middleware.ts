@@ -11,9 +11,11 @@ import {
   AppError,
   badRequest,
   payloadTooLarge,
+  serviceUnavailable,
   throttled,
   unsupportedMediaType,
 } from '../domain/errors.ts';
+import { isTransient } from '../aws/errors.ts';
 import { logger } from '../log.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -89,6 +91,11 @@ export function httpEnvelope(): middy.MiddlewareObj<HttpEvent, HttpResponse, Err
       } else if (err && THROTTLING.has(err.name)) {
         logger.warn('throttled by DynamoDB', { error: err.name });
         appError = throttled(1);
+      } else if (isTransient(err)) {
+        // The database is unreachable or failing for now: 503 tells the client to retry (an
+        // Idempotency-Key makes a retried write safe), where a 500 would say the request is broken.
+        logger.warn('dependency unavailable', { error: err });
+        appError = serviceUnavailable(1);
       } else {
         logger.error('unexpected error', { error: err });
         appError = new AppError(500, 'InternalError', 'Internal server error');

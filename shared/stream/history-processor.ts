@@ -2,10 +2,16 @@
  * Instances stream → history table (+ stats). History ids are reserved in stream order and
  * records are written one after another; a failure fails that instance's later records, so
  * Lambda's retry from the lowest reported failure redelivers them (already-written records are
- * skipped: the put is conditional). Writing instances concurrently was tried and reverted: a
- * resume test then saw history ids out of commit order under load (see the closing note).
+ * skipped: the put is conditional).
+ *
+ * Failures are sorted by cause. A transient one (network, throttling, a 5xx, a transaction
+ * conflict) is reported to the event source mapping, which retries until the record's age
+ * limit: an outage delays history but never loses it. Anything else would fail the same way
+ * on every retry (a poison record), so the record is quarantined whole and the batch moves on;
+ * `npm run redrive` processes it again once the cause is fixed.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type {
@@ -17,68 +23,88 @@ import type {
 import { recordFromChange, statsDelta, type PendingRecord } from '../domain/history.ts';
 import { isTombstone, toInstance } from '../repo/items.ts';
 import type { HistoryWriter } from '../repo/history-writer.ts';
-import { logger } from '../log.ts';
+import type { Quarantine } from '../repo/quarantine.ts';
+import { isTransient } from '../aws/errors.ts';
+
+export const HISTORY_CONSUMER = 'HistoryWriter';
 
 type Image = Record<string, unknown>;
 const image = (img: unknown): Image | undefined =>
   img ? (unmarshall(img as Record<string, AttributeValue>) as Image) : undefined;
 const view = (img: Image | undefined) => (img && !isTombstone(img) ? toInstance(img) : {});
 
-interface Prepared {
-  record: PendingRecord;
-  delta: Record<string, number>;
-  historyId: number;
+type Decoded =
+  | { record: PendingRecord; delta: Record<string, number>; historyId?: number }
+  | { poison: unknown };
+
+/** The history record and stats delta of one stream record, or null if it is no instance change. */
+function decode(r: DynamoDBRecord): Decoded | null {
+  try {
+    const oldImage = image(r.dynamodb?.OldImage);
+    const newImage = image(r.dynamodb?.NewImage);
+    const record = recordFromChange(oldImage, newImage);
+    return record && { record, delta: statsDelta(view(oldImage), view(newImage)) };
+  } catch (err) {
+    return { poison: err };
+  }
 }
 
-export function createHistoryHandler(writer: HistoryWriter) {
+const describe = (err: unknown) =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+
+export function createHistoryHandler(writer: HistoryWriter, quarantine: Quarantine, log: Logger) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+    log.appendKeys({ aws_request_id: context.awsRequestId });
     // Decode every record first, then reserve their history ids, in stream order, with one
-    // counter update: ids follow commit order however the writes below interleave.
-    const decoded: { seq: string; record: PendingRecord; delta: Record<string, number> }[] = [];
+    // counter update: ids follow stream order however the writes below interleave.
+    const decoded = new Map<string, Decoded>();
     for (const r of event.Records) {
-      const oldImage = image(r.dynamodb?.OldImage);
-      const newImage = image(r.dynamodb?.NewImage);
-      const record = recordFromChange(oldImage, newImage);
-      if (record && r.dynamodb?.SequenceNumber) {
-        decoded.push({
-          seq: r.dynamodb.SequenceNumber,
-          record,
-          delta: statsDelta(view(oldImage), view(newImage)),
-        });
-      }
+      const d = r.dynamodb?.SequenceNumber ? decode(r) : null;
+      if (d) decoded.set(r.dynamodb!.SequenceNumber!, d);
     }
-    const firstId = decoded.length > 0 ? await writer.allocateIds(decoded.length) : 0;
-    const prepared = new Map<string, Prepared>(
-      decoded.map((d, i) => [d.seq, { record: d.record, delta: d.delta, historyId: firstId + i }]),
-    );
+    const writable = [...decoded.values()].filter((d) => 'record' in d);
+    const firstId = writable.length > 0 ? await writer.allocateIds(writable.length) : 0;
+    writable.forEach((d, i) => (d.historyId = firstId + i));
+
+    const setAside = async (r: DynamoDBRecord, err: unknown, instanceId?: number) => {
+      log.error('poison record quarantined; npm run redrive processes it again', {
+        error: err,
+        instance_id: instanceId,
+        sequence_number: r.dynamodb?.SequenceNumber,
+      });
+      await quarantine.put(HISTORY_CONSUMER, r, describe(err));
+    };
 
     // One instance's records stay in order, and after a failure its later records fail too
     // (Lambda retries from the lowest reported failure).
     const previous = new Map<number, Promise<void>>();
-    const recordHandler = (r: DynamoDBRecord): Promise<void> => {
-      const p = prepared.get(r.dynamodb?.SequenceNumber ?? '');
-      if (!p) return Promise.resolve(); // not an instance change (e.g. a tombstone removed by hand)
-      const before = previous.get(p.record.instance_id) ?? Promise.resolve();
+    const recordHandler = async (r: DynamoDBRecord): Promise<void> => {
+      const d = decoded.get(r.dynamodb?.SequenceNumber ?? '');
+      if (!d) return; // not an instance change (e.g. a tombstone removed by hand)
+      if ('poison' in d) return setAside(r, d.poison);
+      const { record, delta, historyId } = d;
+      const before = previous.get(record.instance_id) ?? Promise.resolve();
       const mine = before.then(async () => {
         try {
-          const written = await writer.write(p.record, p.historyId, p.delta);
+          const written = await writer.write(record, historyId!, delta);
           if (!written) {
-            logger.info('history record already written', {
-              instance_id: p.record.instance_id,
-              version: p.record.version,
+            log.info('history record already written', {
+              instance_id: record.instance_id,
+              version: record.version,
             });
           }
         } catch (err) {
-          logger.error('history write failed', {
-            error: err,
-            instance_id: p.record.instance_id,
-            version: p.record.version,
+          if (!isTransient(err)) return setAside(r, err, record.instance_id);
+          log.warn('history write failed; the stream retries it', {
+            error: describe(err),
+            instance_id: record.instance_id,
+            version: record.version,
           });
           throw err;
         }
       });
-      previous.set(p.record.instance_id, mine);
+      previous.set(record.instance_id, mine);
       return mine;
     };
 

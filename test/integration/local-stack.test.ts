@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { spawnStack } from '../support/spawn-stack.ts';
 
 const javaProcessesFor = (dataDir: string) => {
-  const out = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*${dataDir}`], { encoding: 'utf8' });
+  // The Java process itself (its watchdog shell's command line names the jar too).
+  const out = spawnSync('pgrep', ['-f', `^java .*DynamoDBLocal.jar.*${dataDir}`], {
+    encoding: 'utf8',
+  });
   return out.stdout.trim().split('\n').filter(Boolean);
 };
 

@@ -16,9 +16,8 @@ import { streamConsumers } from '../../shared/config/streams.ts';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { HistoryWriter } from '../../shared/repo/history-writer.ts';
+import { historyHandler } from '../support/history-handler.ts';
 import { mapBounded } from '../../shared/repo/batch.ts';
-import { createHistoryHandler } from '../../shared/stream/history-processor.ts';
 import { OperationRepository } from '../../shared/ops/repository.ts';
 import { OperationService } from '../../shared/ops/service.ts';
 import { BulkExecutor } from '../../shared/ops/bulk.ts';
@@ -140,7 +139,7 @@ describe('operation worker crashes', () => {
       streamArn: arns.instances!,
       endpoint: endpoint(),
       pollMs: 50,
-      handler: createHistoryHandler(new HistoryWriter(doc, names)),
+      handler: historyHandler(doc, names),
     });
     pollers.push(history);
     history.start();

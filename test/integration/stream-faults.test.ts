@@ -23,8 +23,8 @@ import type { Context } from 'aws-lambda';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { HistoryWriter, STATS_KEY } from '../../shared/repo/history-writer.ts';
-import { createHistoryHandler } from '../../shared/stream/history-processor.ts';
+import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import { historyHandler } from '../support/history-handler.ts';
 import { statsView } from '../../shared/domain/history.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
@@ -83,7 +83,7 @@ describe('history under faults', () => {
       streamArn,
       endpoint: stack().dynamodb,
       pollMs: 50,
-      handler: createHistoryHandler(new HistoryWriter(fault.client, names)),
+      handler: historyHandler(fault.client, names),
     });
     poller.start();
   });
@@ -193,7 +193,7 @@ describe('history under faults', () => {
       await doc.send(new GetCommand({ TableName: names.meta, Key: { pk: STATS_KEY } }))
     ).Item;
 
-    const handler = createHistoryHandler(new HistoryWriter(doc, names));
+    const handler = historyHandler(doc, names);
     const res = await handler(
       { Records: batch.Records!.map((r) => toLambdaRecord(r, streamArn)) },
       ctx,
@@ -213,7 +213,7 @@ describe('history under faults', () => {
     const arn = (await ensureTables(admin, dead)).instances!;
     const deadRepo = new InstanceRepository(createDocumentClient(admin), dead);
     const poisonName = `${deadPrefix}poison`;
-    const good = createHistoryHandler(new HistoryWriter(createDocumentClient(admin), dead));
+    const good = historyHandler(createDocumentClient(admin), dead);
     let calls = 0;
     const p = new StreamPoller({
       consumer: { ...consumer, retryAttempts: 2 },

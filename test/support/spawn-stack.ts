@@ -19,6 +19,9 @@ export interface SpawnedStack {
   info: StackInfo;
   output(): string;
   stop(): Promise<number | null>;
+  /** Sends a signal to the stack's whole process group, as Ctrl-C in a terminal does. */
+  signalGroup(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
 }
 
 export async function spawnStack(args: string[] = ['--in-memory']): Promise<SpawnedStack> {
@@ -29,6 +32,8 @@ export async function spawnStack(args: string[] = ['--in-memory']): Promise<Spaw
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, like a command started from a shell prompt.
+    detached: true,
   });
   let output = '';
   const info = await new Promise<StackInfo>((resolve, reject) => {
@@ -56,6 +61,8 @@ export async function spawnStack(args: string[] = ['--in-memory']): Promise<Spaw
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return {
     info,
+    exited,
+    signalGroup: (signal) => process.kill(-child.pid!, signal),
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -45,6 +45,19 @@ describe('http() envelope', () => {
     expect(res.headers['retry-after']).toBe('1');
   });
 
+  it('answers 503 with Retry-After when the database cannot be reached', async () => {
+    const handler = http({}, async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8001'), {
+        code: 'ECONNREFUSED',
+      });
+    });
+    const res = await handler(event(), ctx);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).not.toContain('127.0.0.1');
+    expect(JSON.parse(res.body!).error.type).toBe('ServiceUnavailable');
+  });
+
   it('never leaks an unexpected error: generic 500 without message or stack', async () => {
     const handler = http({}, async () => {
       throw new Error('secret table arn:aws:dynamodb:eu-west-1:123:table/x');
