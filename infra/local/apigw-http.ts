@@ -9,7 +9,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { fallbackRoute, matchRoute } from '../../shared/config/routes.ts';
+import { fallbackRoute, matchRoute, type RouteMatch } from '../../shared/config/routes.ts';
+import { AppError } from '../../shared/domain/errors.ts';
 import { loadHandler } from './handlers.ts';
 import {
   CORS_ALLOW_HEADERS,
@@ -93,6 +94,22 @@ export function lambdaContext(
   };
 }
 
+/**
+ * The route a request goes to, or null for `$default` (the fallback handler). A path whose
+ * percent-encoding does not decode matches no route here; the fallback handler runs the same
+ * matcher, gets its typed 400 and renders it in the SPEC shape, so the answer is a 400 from
+ * the one error renderer rather than a gateway-made body.
+ */
+function routeOf(method: string, path: string): RouteMatch | null {
+  try {
+    const match = matchRoute(method, path);
+    return match && 'route' in match ? match : null;
+  } catch (err) {
+    if (err instanceof AppError && err.status === 400) return null;
+    throw err;
+  }
+}
+
 export async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
@@ -138,8 +155,7 @@ export async function handleHttp(
     return;
   }
 
-  const match = matchRoute(method, url.pathname);
-  const routed = match && 'route' in match ? match : null;
+  const routed = routeOf(method, url.pathname);
   const routeKey = routed ? `${routed.route.method} ${routed.route.path}` : '$default';
   const handlerName = routed ? routed.route.handler : fallbackRoute.handler;
   const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, createLocalJWKSet, type JWK } from 'jose';
+import { TOKEN_LIMITS } from '../../shared/config/auth.ts';
 
 export const LOCAL_ISSUER = 'https://auth.inference-instances.local';
 export const LOCAL_AUDIENCE = 'inference-instances';
@@ -37,12 +38,22 @@ export const localKeySet = (keys: KeyFiles) => createLocalJWKSet(jwksOf(keys));
 export interface MintOptions {
   sub: string;
   scopes: string[];
+  /**
+   * Seconds until `exp` (default 3600). At most `TOKEN_LIMITS.maxLifetimeSeconds`, which the
+   * verifier enforces; a negative value mints an already expired token (for tests).
+   */
   ttlSeconds?: number;
   audience?: string;
   issuer?: string;
 }
 
 export async function mintToken(keys: KeyFiles, opts: MintOptions): Promise<string> {
+  const ttl = opts.ttlSeconds ?? 3600;
+  // Refused here rather than minted: the verifier would answer every use of it with a bare 401.
+  if (!Number.isInteger(ttl) || ttl > TOKEN_LIMITS.maxLifetimeSeconds)
+    throw new RangeError(
+      `ttlSeconds must be an integer of at most ${TOKEN_LIMITS.maxLifetimeSeconds} (got ${ttl})`,
+    );
   const key = await importJWK(keys.privateJwk, 'ES256');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: opts.scopes.join(' ') })
@@ -51,7 +62,7 @@ export async function mintToken(keys: KeyFiles, opts: MintOptions): Promise<stri
     .setIssuer(opts.issuer ?? LOCAL_ISSUER)
     .setAudience(opts.audience ?? LOCAL_AUDIENCE)
     .setIssuedAt(now)
-    .setExpirationTime(now + (opts.ttlSeconds ?? 3600))
+    .setExpirationTime(now + ttl)
     .setJti(randomUUID())
     .sign(key);
 }

@@ -1,10 +1,12 @@
 /**
  * `npm run token -- --sub NAME --scopes instances:read,instances:write [--ttl 3600] [--data-dir .data]`
- * prints, as its last line, a token that `npm start -- --auth` accepts.
+ * prints, as its last line, a token that `npm start -- --auth` accepts. `--ttl` is at most the
+ * verifier's maximum token lifetime (24 h, `TOKEN_LIMITS` in shared/config/auth.ts).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateKeys, mintToken } from './auth.ts';
+import { TOKEN_LIMITS } from '../../shared/config/auth.ts';
 
 const { values } = parseArgs({
   options: {
@@ -14,9 +16,12 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.data' },
   },
 });
-if (!values.sub) {
+const MAX_TTL = TOKEN_LIMITS.maxLifetimeSeconds;
+const ttl = Number(values.ttl);
+// The verifier refuses a token living longer than MAX_TTL, so such a token is never minted.
+if (!values.sub || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) {
   console.error(
-    'usage: npm run token -- --sub NAME [--scopes instances:read,instances:write,instances:admin] [--ttl SECONDS]',
+    `usage: npm run token -- --sub NAME [--scopes instances:read,instances:write,instances:admin] [--ttl SECONDS, 1..${MAX_TTL}]`,
   );
   process.exit(2);
 }
@@ -25,5 +30,5 @@ const scopes = values.scopes
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-console.error(`token for sub=${values.sub} scopes=${scopes.join(' ')} valid ${values.ttl}s`);
-console.log(await mintToken(keys, { sub: values.sub, scopes, ttlSeconds: Number(values.ttl) }));
+console.error(`token for sub=${values.sub} scopes=${scopes.join(' ')} valid ${ttl}s`);
+console.log(await mintToken(keys, { sub: values.sub, scopes, ttlSeconds: ttl }));

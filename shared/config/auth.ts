@@ -17,3 +17,21 @@ export const SCOPES = {
   write: 'instances:write',
   admin: 'instances:admin',
 } as const;
+
+/**
+ * Time limits every token must meet, in the one verifier the local gateway (`--auth`) and the
+ * WebSocket `$connect` handler share (shared/auth/jwt.ts).
+ */
+export const TOKEN_LIMITS = {
+  /**
+   * Longest accepted lifetime (`exp - iat`). 24 h is the longest access or ID token a Cognito
+   * user pool issues (this stack's own clients issue 1 h tokens), so a longer-lived token is
+   * not one of ours: it is forged with a leaked key or minted by a misconfigured issuer.
+   */
+  maxLifetimeSeconds: 24 * 60 * 60,
+  /**
+   * Clock difference tolerated between the issuer and the verifier, applied to `exp`, `nbf`
+   * and `iat` (an `iat` or `nbf` further in the future than this is refused).
+   */
+  clockSkewSeconds: 60,
+} as const;

@@ -5,6 +5,7 @@
  */
 import type { TableName } from './tables.ts';
 import type { BucketGrants } from './buckets.ts';
+import { badRequest } from '../domain/errors.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Required scope: `read` needs any valid token, the others the named scope (SPEC §6). */
@@ -228,7 +229,25 @@ export interface RouteMatch {
 
 const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
 
-/** Finds the route for a method and path the way API Gateway does (most specific first). */
+/**
+ * Decodes one path parameter. `decodeURIComponent` throws a URIError on a stray `%`, non-hex
+ * digits or bytes that are not UTF-8 (`%C0%AE` is an overlong `.`); that is the caller's
+ * mistake, so it becomes a typed 400 instead of escaping as a 500.
+ */
+function decodePathParameter(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest('Malformed percent-encoding in the path', {
+      [name]: 'not valid percent-encoded UTF-8',
+    });
+  }
+}
+
+/**
+ * Finds the route for a method and path the way API Gateway does (most specific first).
+ * Throws a 400 `AppError` when the matched route's parameters are not valid percent-encoding.
+ */
 export function matchRoute(
   method: string,
   path: string,
@@ -242,7 +261,7 @@ export function matchRoute(
   if (!best) return { allowed: [...new Set(candidates.map((x) => x.c.route.method))] };
   const pathParameters: Record<string, string> = {};
   best.c.params.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(best.m?.[i + 1] ?? '');
+    pathParameters[name] = decodePathParameter(name, best.m?.[i + 1] ?? '');
   });
   return { route: best.c.route, pathParameters };
 }

@@ -9,7 +9,7 @@
  * 0.3–1 MB minified. See README, Export.
  */
 import { Zip, ZipDeflate, strToU8 } from 'fflate';
-import type { Cell } from './csv.ts';
+import { looksLikeFormula, type Cell } from './csv.ts';
 
 /** Excel's limit on the characters of one cell; longer text is cut with a marker. */
 export const XLSX_MAX_CELL_CHARS = 32_767;
@@ -27,9 +27,14 @@ const workbook = (sheetName: string) => `<?xml version="1.0" encoding="UTF-8" st
 const WORKBOOK_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`;
 
-/** Style 0: default; style 1: bold (the header row). */
+/**
+ * Style 0: default; 1: bold (the header row); 2 and 3: the same with `quotePrefix`. Inline
+ * strings are never evaluated, but a formula-like one would become a live formula the moment
+ * someone edits the cell (F2, Enter) or re-saves the sheet as CSV. `quotePrefix` is what Excel
+ * itself records for a typed `'=1+1`: the cell shows `=1+1` and stays text when edited.
+ */
 const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;
 
 const SHEET_START = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>`;
@@ -61,16 +66,20 @@ export function columnName(index: number): string {
   return name;
 }
 
-function cellXml(ref: string, value: Cell, style: number): string {
+/** Offset from a style to its `quotePrefix` twin (see STYLES). */
+const QUOTE_PREFIXED = 2;
+
+function cellXml(ref: string, value: Cell, style: 0 | 1): string {
   const s = style ? ` s="${style}"` : '';
   if (value === null || value === undefined || value === '') return '';
   if (typeof value === 'number' && Number.isFinite(value))
     return `<c r="${ref}"${s}><v>${value}</v></c>`;
   if (typeof value === 'boolean') return `<c r="${ref}"${s} t="b"><v>${value ? 1 : 0}</v></c>`;
   let text = String(value);
+  const textStyle = looksLikeFormula(text) ? ` s="${style + QUOTE_PREFIXED}"` : s;
   if (text.length > XLSX_MAX_CELL_CHARS)
     text = text.slice(0, XLSX_MAX_CELL_CHARS - TRUNCATED.length) + TRUNCATED;
-  return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`;
+  return `<c r="${ref}"${textStyle} t="inlineStr"><is><t xml:space="preserve">${escapeXml(text)}</t></is></c>`;
 }
 
 export class XlsxWriter {

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { SignJWT, generateKeyPair } from 'jose';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SignJWT, generateKeyPair, importJWK, type JWTPayload } from 'jose';
+import { TOKEN_LIMITS } from '../../shared/config/auth.ts';
 import { routes } from '../../shared/config/routes.ts';
 import {
   loadOrCreateKeys,
@@ -19,6 +22,7 @@ import {
 import { spawnStack, type SpawnedStack } from '../support/spawn-stack.ts';
 
 let stack: SpawnedStack;
+let dataDir: string;
 let keys: Awaited<ReturnType<typeof loadOrCreateKeys>>;
 const tokens: Record<'read' | 'write' | 'admin', string> = { read: '', write: '', admin: '' };
 
@@ -65,7 +69,7 @@ function wsOpen(query: string): Promise<{ status: number | 'open'; socket?: WebS
 }
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sec-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'sec-'));
   stack = await spawnStack(['--in-memory', '--auth', '--data-dir', dataDir]);
   keys = await loadOrCreateKeys(dataDir);
   tokens.read = await mintToken(keys, { sub: 'reader', scopes: ['instances:read'] });
@@ -118,6 +122,82 @@ describe('API2 Broken Authentication', () => {
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
     }
     expect((await call('GET', '/api/instances', tokens.read)).status).toBe(200);
+  });
+
+  describe('time and key limits (TOKEN_LIMITS), on HTTP and at $connect alike', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const YEAR = 365 * 24 * 60 * 60;
+    /** Signs exactly these claims and header with the stack's own key: only the limit is wrong. */
+    async function sign(
+      claims: JWTPayload,
+      header: { kid?: string } = { kid: keys.privateJwk.kid! },
+    ) {
+      const key = await importJWK(keys.privateJwk, 'ES256');
+      return new SignJWT({
+        iss: LOCAL_ISSUER,
+        aud: LOCAL_AUDIENCE,
+        sub: 'lax',
+        scope: 'instances:read',
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...header })
+        .sign(key);
+    }
+    const cases: [string, () => Promise<string>][] = [
+      ['without kid', () => sign({ iat: now(), exp: now() + 600 }, {})],
+      ['with a kid not in the JWKS', () => sign({ iat: now(), exp: now() + 600 }, { kid: 'gone' })],
+      ['without exp', () => sign({ iat: now() })],
+      ['without iat', () => sign({ exp: now() + 600 })],
+      [
+        'with iat ten years ahead',
+        () => sign({ iat: now() + 10 * YEAR, exp: now() + 10 * YEAR + 600 }),
+      ],
+      [
+        'with nbf beyond the clock skew',
+        () => sign({ iat: now(), nbf: now() + 300, exp: now() + 600 }),
+      ],
+      ['with exp a century out', () => sign({ iat: now(), exp: now() + 100 * YEAR })],
+      [
+        'living longer than the maximum lifetime',
+        () => sign({ iat: now(), exp: now() + TOKEN_LIMITS.maxLifetimeSeconds + 60 }),
+      ],
+    ];
+
+    it.each(cases)('401 on HTTP for a token %s', async (_what, make) => {
+      const res = await call('GET', '/api/instances', await make());
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ message: 'Unauthorized' });
+    });
+
+    it.each(cases)('$connect refuses (401) a token %s', async (_what, make) => {
+      expect((await wsOpen(`token=${await make()}`)).status).toBe(401);
+    });
+
+    it('the same claims with a kid, exp and a sane lifetime pass both', async () => {
+      const token = await sign({ iat: now(), exp: now() + 600 });
+      expect((await call('GET', '/api/instances', token)).status).toBe(200);
+      const ws = await wsOpen(`token=${token}`);
+      expect(ws.status).toBe('open');
+      ws.socket?.close();
+    });
+  });
+
+  it('npm run token mints a token both accept, and refuses a --ttl over the maximum', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'infra/local/token.ts', '--data-dir', dataDir, ...args],
+        { encoding: 'utf8' },
+      );
+    const { stdout } = await run('--sub', 'cli', '--ttl', String(TOKEN_LIMITS.maxLifetimeSeconds));
+    const token = stdout.trim().split('\n').at(-1)!;
+    expect((await call('GET', '/api/instances', token)).status).toBe(200);
+    const ws = await wsOpen(`token=${token}`);
+    expect(ws.status).toBe('open');
+    ws.socket?.close();
+    await expect(
+      run('--sub', 'cli', '--ttl', String(TOKEN_LIMITS.maxLifetimeSeconds + 1)),
+    ).rejects.toMatchObject({ code: 2, stdout: '' });
   });
 
   it('refuses a WebSocket without a valid token and accepts one with it', async () => {
