@@ -19,7 +19,10 @@ interface CapacityHook {
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   (globalThis as CapacityHook).__capacityCollector?.instrument(client);
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
+    // convertClassInstanceToMap: the marshaller tells a plain object by `value.constructor.name`,
+    // so an `envs` map with its own key "constructor" (a valid env name) would be refused.
+    // Nothing here stores class instances, so treating every object as a map loses nothing.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
 }
 

@@ -220,8 +220,11 @@ export function sameValue(a: unknown, b: unknown): boolean {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
     if (ka.length !== kb.length) return false;
-    return ka.every((k) =>
-      sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    // Own keys only: `b.toString` exists on every object, an envs key `toString` may not.
+    return ka.every(
+      (k) =>
+        Object.hasOwn(b, k) &&
+        sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
     );
   }
   return false;

@@ -47,10 +47,14 @@ const article = (t: string) =>
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
+/**
+ * The value sent at `path`. Own properties only: for an `envs` key such as `toString` that was
+ * not sent, a plain lookup would find Object.prototype's function and describe it instead.
+ */
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur = input;
   for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
     cur = (cur as Record<PropertyKey, unknown>)[key];
   }
   return cur;
@@ -78,6 +82,45 @@ export function issuesToDetails(
     if (details[p] === undefined) details[p] = describe(issue, valueAt(input, issue.path));
   }
   return details;
+}
+
+const PROTO_KEY = '__proto__';
+
+/**
+ * Refuses (422) a parsed JSON body with a `__proto__` key at any depth, naming each path.
+ * JSON.parse keeps such a key as an own property, but everything after it does not: zod's
+ * record and object parsing assign it (which sets the prototype, or drops it) and a spread
+ * copy loses it. `{"filter":{"__proto__":{"status":"active"}}}` thus reached the operation
+ * service as an empty filter and deleted every instance. The walk is iterative (a 64 KiB body
+ * can nest ~32k levels deep) and builds a path only for a hit.
+ */
+export function rejectProtoKeys(body: unknown): void {
+  interface Node {
+    readonly value: unknown;
+    readonly key: string;
+    readonly parent: Node | undefined;
+  }
+  const pathTo = (node: Node, key: string): string => {
+    const keys = [key];
+    for (let n: Node = node; n.parent; n = n.parent) keys.push(n.key);
+    return keys.reverse().join('.');
+  };
+  const found: string[] = [];
+  const stack: Node[] = [{ value: body, key: '', parent: undefined }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    const { value } = node;
+    if (value === null || typeof value !== 'object') continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === PROTO_KEY) found.push(pathTo(node, key));
+      else stack.push({ value: child, key, parent: node });
+    }
+  }
+  if (found.length === 0) return;
+  // fromEntries defines own properties: `details["__proto__"] = …` would set the prototype.
+  const details: ErrorDetails = Object.fromEntries(
+    found.sort().map((p) => [p, `"${PROTO_KEY}" is not allowed as a key`]),
+  );
+  throw validationError(`"${PROTO_KEY}" is not allowed as a key in a request body`, details);
 }
 
 /** Parses a request body against a schema, or throws 422 naming every bad field. */

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type * as z from 'zod/mini';
 import { routes, type RouteDef } from '../config/routes.ts';
 import { badRequest, forbidden } from '../domain/errors.ts';
-import { parseBody, parseParams } from '../domain/validation.ts';
+import { parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
   httpEnvelope,
@@ -77,13 +77,24 @@ export function http<
         query: (spec.query
           ? parseParams(spec.query, event.queryStringParameters ?? {})
           : undefined) as Out<Q>,
-        body: (spec.body ? parseBody(spec.body, parsedBodyOf(event)) : undefined) as Out<B>,
+        body: bodyOf(spec.body, event, route !== undefined) as Out<B>,
         header: (name) => event.headers?.[name],
       };
       const key = event.headers?.['idempotency-key'];
       if (!spec.idempotency || key === undefined) return fn(req);
       return runIdempotent(spec.idempotency, key, req, () => fn(req));
     });
+}
+
+/**
+ * The parsed body. A `__proto__` key is refused on every routed request, also where the
+ * handler reads no body, so the rule holds for any route without each one opting in (SPEC §3).
+ * The `$default` fallback is left out: an unknown route is a 404 whatever its body.
+ */
+function bodyOf(schema: z.ZodMiniType | undefined, event: HttpEvent, routed: boolean): unknown {
+  const body = parsedBodyOf(event);
+  if (routed) rejectProtoKeys(body);
+  return schema ? parseBody(schema, body) : undefined;
 }
 
 async function runIdempotent(

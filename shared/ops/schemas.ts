@@ -1,6 +1,7 @@
 /**
  * Request schemas of the operation routes, and the checks a schema cannot express (ids xor
- * filter, the bulk-update `data`, the list filter), each failure a 422 naming the field.
+ * filter, `all` for an empty filter, the bulk-update `data`, the list filter), each failure a
+ * 422 naming the field.
  */
 import * as z from 'zod/mini';
 import { READ_ONLY_FIELDS, updateInstanceSchema } from '../domain/instance.ts';
@@ -24,18 +25,26 @@ const ids = z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(
 );
 /** JSON form of the list filters: strings, or arrays for the multi-value ones. */
 const filter = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+/** Confirms that a filter without criteria is meant to target every instance. */
+const all = z.optional(z.boolean());
+/** The count the caller previewed: if the filter matches another count now, the request is 409. */
+const expectedTotal = z.optional(z.int().check(z.gte(0)));
 
 export const createOperationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('bulk-update'),
     ids: z.optional(ids),
     filter: z.optional(filter),
+    all,
+    expected_total: expectedTotal,
     data: z.record(z.string(), z.unknown()),
   }),
   z.strictObject({
     type: z.literal('bulk-delete'),
     ids: z.optional(ids),
     filter: z.optional(filter),
+    all,
+    expected_total: expectedTotal,
   }),
   z.strictObject({
     type: z.literal('export'),
@@ -47,10 +56,16 @@ export const createOperationSchema = z.discriminatedUnion('type', [
 ]);
 export type CreateOperationBody = z.output<typeof createOperationSchema>;
 
+/**
+ * What a bulk operation targets: the ids sent, or what a filter matches. `expected_total` (filter
+ * only) is checked against the resolved count before the operation is stored.
+ */
+type BulkTarget = { ids: number[] } | { filter: OperationFilter; expected_total?: number };
+
 /** A validated request, ready to resolve and store. */
 export type OperationInput =
-  | { type: 'bulk-update'; ids?: number[]; filter?: OperationFilter; data: UpdateInstanceInput }
-  | { type: 'bulk-delete'; ids?: number[]; filter?: OperationFilter }
+  | ({ type: 'bulk-update'; data: UpdateInstanceInput } & BulkTarget)
+  | ({ type: 'bulk-delete' } & BulkTarget)
   | {
       type: 'export';
       instance_ids?: number[];
@@ -146,11 +161,50 @@ export function validateOperation(body: CreateOperationBody): OperationInput {
     throw validationError('Send exactly one of "ids" and "filter"', {
       ids: 'send either ids or filter',
       filter: 'send either ids or filter',
+      ...(body.all === true ? { all: 'confirms an empty filter: send it with "filter": {}' } : {}),
     });
   }
-  const target = body.ids ? { ids: body.ids } : { filter: parseFilter(body.filter!) };
+  const target = body.ids ? idsTarget(body, body.ids) : filterTarget(body, body.filter!);
   if (body.type === 'bulk-delete') return { type: 'bulk-delete', ...target };
   return { type: 'bulk-update', ...target, data: parseData(body.data) };
+}
+
+type BulkBody = Extract<CreateOperationBody, { type: 'bulk-update' | 'bulk-delete' }>;
+
+function idsTarget(body: BulkBody, ids: number[]): BulkTarget {
+  const details: ErrorDetails = {};
+  if (body.all === true) details.all = 'only with an empty filter; ids name their targets';
+  if (body.expected_total !== undefined) {
+    details.expected_total = 'only with filter; with ids the total is the number of ids';
+  }
+  if (Object.keys(details).length) throw validationError('Invalid operation target', details);
+  return { ids };
+}
+
+/**
+ * A filter without criteria matches every instance, so it must be confirmed with `"all": true`
+ * (and `all` with criteria is refused, so that no one reads it as "ignore the filter"). The
+ * check is on the parsed query, not on the keys sent: whatever a key turned into, a filter
+ * that constrains nothing is an empty filter.
+ */
+function filterTarget(body: BulkBody, sent: Record<string, string | string[]>): BulkTarget {
+  const parsed = parseFilter(sent);
+  const empty = Object.values(parsed.query).every((v) => v === undefined);
+  if (empty && body.all !== true) {
+    throw validationError(
+      'An empty filter matches every instance; send "all": true to confirm, or add criteria',
+      { all: 'must be true when the filter has no criteria' },
+    );
+  }
+  if (!empty && body.all === true) {
+    throw validationError('"all": true is only for an empty filter', {
+      all: 'only with an empty filter; this filter has criteria',
+    });
+  }
+  return {
+    filter: parsed,
+    ...(body.expected_total !== undefined ? { expected_total: body.expected_total } : {}),
+  };
 }
 
 /** `{operation_id}`: the ids this service issues (UUIDs); anything else cannot exist. */

@@ -1,6 +1,10 @@
-/** Accepting an operation: resolve its targets, store it pending; the worker does the rest. */
+/**
+ * Accepting an operation: resolve its targets, check them against what the caller expected,
+ * store it pending; the worker does the rest.
+ */
 import { randomUUID } from 'node:crypto';
 import { ALL_OPERATIONS_PK } from '../config/tables.ts';
+import { conflict } from '../domain/errors.ts';
 import type { InstanceLister } from '../repo/listing.ts';
 import { chunked, ttlFrom, type OperationItem, type OperationRequest } from './model.ts';
 import type { OperationRepository } from './repository.ts';
@@ -16,10 +20,7 @@ export class OperationService {
   ) {}
 
   async create(input: OperationInput, actor: string): Promise<OperationItem> {
-    const ids =
-      input.type === 'export'
-        ? input.instance_ids
-        : (input.ids ?? (await resolveFilter(this.lister, input.filter!)));
+    const ids = input.type === 'export' ? input.instance_ids : await this.targets(input);
     const now = this.clock();
     const at = now.toISOString();
     const operation_id = this.newId();
@@ -35,7 +36,7 @@ export class OperationService {
       updated_at: at,
       checkpoint_at: at,
       expires_at: ttlFrom(now),
-      total: input.type === 'export' ? null : ids!.length,
+      total: input.type === 'export' ? null : (ids?.length ?? 0),
       chunk_count: input.type === 'export' ? 0 : chunks.length,
       next_chunk: 0,
       processed: 0,
@@ -60,6 +61,23 @@ export class OperationService {
     await this.ops.create(op, chunks);
     return op;
   }
+
+  /**
+   * The ids a bulk operation will touch. With `expected_total` the count must be the one the
+   * caller previewed: otherwise nothing is stored and the 409 carries the real count, so a
+   * client confirms exactly what it saw (a filter drifts as instances change).
+   */
+  private async targets(input: Exclude<OperationInput, { type: 'export' }>): Promise<number[]> {
+    if ('ids' in input) return input.ids;
+    const ids = await resolveFilter(this.lister, input.filter);
+    if (input.expected_total !== undefined && ids.length !== input.expected_total) {
+      throw conflict(
+        `The filter matches ${ids.length} instances now, not the expected ${input.expected_total}; preview again and resend`,
+        { expected_total: input.expected_total, total: ids.length },
+      );
+    }
+    return ids;
+  }
 }
 
 function requestOf(input: OperationInput, count: number | undefined): OperationRequest {
@@ -68,12 +86,12 @@ function requestOf(input: OperationInput, count: number | undefined): OperationR
       return {
         type: input.type,
         data: input.data,
-        ...(input.filter ? { filter: input.filter } : { ids_count: count ?? 0 }),
+        ...('filter' in input ? { filter: input.filter } : { ids_count: count ?? 0 }),
       };
     case 'bulk-delete':
       return {
         type: input.type,
-        ...(input.filter ? { filter: input.filter } : { ids_count: count ?? 0 }),
+        ...('filter' in input ? { filter: input.filter } : { ids_count: count ?? 0 }),
       };
     case 'export':
       return {
