@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // .tsx: the console's component tests (test/web/, jsdom per file via @vitest-environment).
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // One local stack (DynamoDB Local + HTTP API + stream consumers) for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,7 +1,7 @@
 /**
- * Typed errors for the SPEC error shape `{"error":{"type","message","details"?,"request_id"}}`
- * (and API Gateway's own `{"message"}` bodies). `instanceof` picks the case; `type`,
- * `details` and `requestId` carry what the server said.
+ * Typed errors for the SPEC error shape `{"error":{"type","message","details"?,"request_id"},
+ * "message"}` and API Gateway's own `{"message"}` bodies: both carry a top-level `message`.
+ * `instanceof` picks the case; `type`, `details` and `requestId` carry what the server said.
  */
 
 export class ApiError extends Error {
@@ -113,7 +113,8 @@ export function errorFromResponse(status: number, headers: Headers, body: unknow
   return new Ctor({
     status,
     type: str(e?.type) ?? (Ctor === ApiError ? 'HttpError' : Ctor.name.replace(/Error$/, '')),
-    message: str(e?.message) ?? str(shaped.message) ?? `HTTP ${status}`,
+    // Top-level `message` is in every error body, ours and API Gateway's.
+    message: str(shaped.message) ?? str(e?.message) ?? `HTTP ${status}`,
     details:
       e?.details && typeof e.details === 'object'
         ? (e.details as Record<string, unknown>)

@@ -24,6 +24,7 @@ import { Subscription, type SubscribeOptions, type WebSocketLike } from './subsc
 import type {
   BatchResult,
   BatchUpdateItem,
+  CopyInstanceInput,
   CreateInstanceInput,
   DeleteResult,
   ExportFormat,
@@ -41,6 +42,7 @@ import type {
   InstanceList,
   InstanceStats,
   ListInstancesQuery,
+  Liveness,
   CreateOperationInput,
   ListOperationsQuery,
   Operation,
@@ -90,6 +92,8 @@ export interface CallOptions {
 export interface WriteOptions extends CallOptions {
   /** A key of your own, or `false` to send none (then POST/PATCH are not retried). */
   idempotencyKey?: string | false;
+  /** Why: kept on the history record (`X-Change-Reason`, at most 500 characters). */
+  reason?: string;
 }
 
 export interface ConditionalOptions extends WriteOptions {
@@ -107,6 +111,7 @@ export interface RequestSpec extends CallOptions {
   /** The route stores Idempotency-Key responses; a key is generated when allowed. */
   idempotent?: boolean;
   idempotencyKey?: string | false;
+  reason?: string;
   ifMatch?: ConditionalOptions['ifMatch'];
   ifNoneMatch?: string;
   /** How to read a 2xx body (default json). */
@@ -202,6 +207,8 @@ export class InstancesClient {
       ...(key !== false ? { 'idempotency-key': key } : {}),
       ...(spec.ifMatch !== undefined ? { 'if-match': etagOf(spec.ifMatch) } : {}),
       ...(spec.ifNoneMatch !== undefined ? { 'if-none-match': spec.ifNoneMatch } : {}),
+      // Header values are Latin-1: the server decodes percent-encoded UTF-8.
+      ...(spec.reason !== undefined ? { 'x-change-reason': encodeURIComponent(spec.reason) } : {}),
       ...(spec.requestId ? { 'x-request-id': spec.requestId } : {}),
       ...spec.headers,
     };
@@ -277,6 +284,11 @@ export class InstancesClient {
     return this.call({ ...opts, method: 'GET', path: '/api/health' });
   }
 
+  /** `GET /health`: liveness only, answered without a token. */
+  liveness(opts: CallOptions = {}): Promise<Liveness> {
+    return this.call({ ...opts, method: 'GET', path: '/health' });
+  }
+
   listInstances(query: ListInstancesQuery = {}, opts: CallOptions = {}): Promise<InstanceList> {
     return this.call({ ...opts, method: 'GET', path: '/api/instances', query });
   }
@@ -286,7 +298,13 @@ export class InstancesClient {
     query: ListInstancesQuery = {},
     opts: CallOptions = {},
   ): AsyncGenerator<Instance> {
-    return this.itemsOf((cursor) => this.listInstances({ ...query, cursor }, opts));
+    // `page` / `skip` place the first page only; the cursor carries on from there.
+    return this.itemsOf((cursor) =>
+      this.listInstances(
+        cursor ? { ...query, page: undefined, skip: undefined, cursor } : query,
+        opts,
+      ),
+    );
   }
 
   createInstance(body: CreateInstanceInput, opts: WriteOptions = {}): Promise<Instance> {
@@ -295,6 +313,26 @@ export class InstancesClient {
 
   getInstance(id: number, opts: CallOptions = {}): Promise<Instance> {
     return this.call({ ...opts, method: 'GET', path: `/api/instances/${seg(id)}` });
+  }
+
+  /** The instance with this name (case-insensitive), or NotFoundError. */
+  getInstanceByName(name: string, opts: CallOptions = {}): Promise<Instance> {
+    return this.call({ ...opts, method: 'GET', path: `/api/instances/by-name/${seg(name)}` });
+  }
+
+  /** A copy under `name`, or the first free `<name>-copy[-N]`, with `overrides` applied. */
+  copyInstance(
+    id: number,
+    body: CopyInstanceInput = {},
+    opts: WriteOptions = {},
+  ): Promise<Instance> {
+    return this.call({
+      ...opts,
+      method: 'POST',
+      path: `/api/instances/${seg(id)}/copy`,
+      body,
+      idempotent: true,
+    });
   }
 
   /** The instance if its ETag is not `etag` any more, else null (304). */
@@ -438,7 +476,14 @@ export class InstancesClient {
     query: HistoryListQuery = {},
     opts: CallOptions = {},
   ): AsyncGenerator<HistoryRecord> {
-    return this.itemsOf((cursor) => this.listHistory(id, { ...query, cursor }, opts));
+    // `page` / `offset` place the first page only; the cursor carries on from there.
+    return this.itemsOf((cursor) =>
+      this.listHistory(
+        id,
+        cursor ? { ...query, page: undefined, offset: undefined, cursor } : query,
+        opts,
+      ),
+    );
   }
 
   historyStats(id: number, timeRange?: TimeRange, opts: CallOptions = {}): Promise<HistoryStats> {

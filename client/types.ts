@@ -10,6 +10,7 @@ import type {
   updateInstanceSchema,
 } from '../shared/domain/instance.ts';
 import type { listInstancesQuerySchema } from '../shared/domain/query.ts';
+import type { copyInstanceSchema } from '../shared/domain/copy.ts';
 import type {
   historyExportQuerySchema,
   historyListQuerySchema,
@@ -21,6 +22,7 @@ import type {
   batchResultSchema,
   deleteResultSchema,
   healthSchema,
+  livenessSchema,
   historyBatchComparisonSchema,
   historyComparisonSchema,
   historyExportSchema,
@@ -47,6 +49,7 @@ type QueryOf<S extends z.ZodMiniType> = {
 
 export type Instance = z.output<typeof instanceSchema>;
 export type CreateInstanceInput = z.input<typeof createInstanceSchema>;
+export type CopyInstanceInput = z.input<typeof copyInstanceSchema>;
 export type UpdateInstanceInput = z.input<typeof updateInstanceSchema>;
 export type Status = Instance['status'];
 export type Priority = Instance['priority'];
@@ -68,6 +71,7 @@ export interface BatchUpdateItem {
 export type InstanceList = z.output<typeof instanceListSchema>;
 export type DeleteResult = z.output<typeof deleteResultSchema>;
 export type Health = z.output<typeof healthSchema>;
+export type Liveness = z.output<typeof livenessSchema>;
 export type InstanceStats = z.output<typeof instanceStatsSchema>;
 export type BatchResult = z.output<typeof batchResultSchema>;
 export type HistoryRecord = z.output<typeof historyRecordSchema>;

@@ -11,6 +11,7 @@ import { InstancesHttpApi } from './constructs/http-api.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { StreamConsumer } from './constructs/stream-consumer.ts';
 import { InstancesWebSocketApi } from './constructs/websocket-api.ts';
+import { OperatorConsole } from './constructs/console.ts';
 
 export interface InferenceInstancesStackProps extends StackProps {
   /** Issuer and audiences for the JWT authorizer (SPEC §6); without an issuer, Cognito. */
@@ -48,6 +49,7 @@ export class InferenceInstancesStack extends Stack {
   readonly ws: InstancesWebSocketApi;
   readonly streamConsumers: readonly StreamConsumer[];
   readonly monitoring: Monitoring;
+  readonly console: OperatorConsole;
 
   constructor(scope: Construct, id: string, props: InferenceInstancesStackProps) {
     super(scope, id, props);
@@ -108,6 +110,14 @@ export class InferenceInstancesStack extends Stack {
     });
     this.monitoring.notifyAll(this);
 
+    // The operator console: web/dist (built by `npm ci`) behind CloudFront, /api proxied by the
+    // same distribution; config.json with the API and WebSocket URLs is written at deploy time.
+    this.console = new OperatorConsole(this, 'Console', {
+      wsUrl: this.ws.stage.url,
+      httpApiDomain: `${this.http.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
+      auth: 'token',
+    });
+
     this.outputs();
   }
 
@@ -134,6 +144,10 @@ export class InferenceInstancesStack extends Stack {
         value: cognito.tokenUrl,
       });
     }
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The operator console',
+      value: this.console.url,
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     for (const [name, bucket] of Object.entries(this.buckets.byName)) {
       new CfnOutput(this, `${name}BucketName`, { value: bucket.bucketName });

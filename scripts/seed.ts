@@ -1,6 +1,6 @@
 /**
  * `npm run seed`: fills the running local stack with realistic instances and a history for
- * each, through the API with the typed client. API_URL overrides http://127.0.0.1:8000;
+ * each, through the API with the typed client. API_URL overrides http://127.0.0.1:$PORT (8000);
  * API_TOKEN is sent as the bearer token when the stack runs with --auth (it needs
  * instances:admin for the deletes and restores). A stack that already has the first seeded
  * instance is left alone; otherwise names already taken are skipped one by one.
@@ -15,7 +15,18 @@ import {
   type UpdateInstanceInput,
 } from '../client/index.ts';
 
-const baseUrl = process.env.API_URL ?? 'http://127.0.0.1:8000';
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(
+    [
+      'npm run seed: realistic instances and history into a running local stack.',
+      '  API_URL    the API base (default http://127.0.0.1:$PORT)',
+      '  PORT       the port of `npm start` when API_URL is unset (default 8000)',
+      '  API_TOKEN  bearer token for a stack started with --auth (needs instances:admin)',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8000}`;
 const client = new InstancesClient({ baseUrl, token: process.env.API_TOKEN });
 
 interface Model {

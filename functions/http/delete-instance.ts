@@ -8,6 +8,10 @@ const { repo, idempotency } = instanceDeps();
 /** DELETE /api/instances/{id}: frees the name; history stays. If-Match honoured. */
 export const handler = http({ params: instancePathSchema, idempotency }, async (req) => {
   const { id } = req.params;
-  await repo.delete(id, changeMeta(req), expectedVersion(req.header('if-match')));
+  await repo.delete(
+    id,
+    changeMeta(req),
+    await expectedVersion(req.header('if-match'), () => repo.getItem(id)),
+  );
   return ok({ message: 'Instance deleted successfully', id });
 });

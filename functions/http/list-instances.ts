@@ -6,15 +6,24 @@ import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
 const client = createDocumentClient();
-const { instances } = tableNamesFromEnv('instances');
-const lister = new InstanceLister(client, instances, new InstanceRepository(client, { instances }));
+const { instances, meta } = tableNamesFromEnv('instances', 'meta');
+const lister = new InstanceLister(
+  client,
+  instances,
+  new InstanceRepository(client, { instances }),
+  meta,
+);
 
-/** GET /api/instances: filtered, sorted, cursor-paged (see shared/repo/listing.ts). */
+/**
+ * GET /api/instances: filtered, sorted, cursor-paged (see shared/repo/listing.ts); `total`
+ * only when the stats item tells it in one read (InstanceLister.total).
+ */
 export const handler = http({ query: listInstancesQuerySchema }, async (req) => {
-  const page = await lister.list(req.query);
+  const [page, total] = await Promise.all([lister.list(req.query), lister.total(req.query)]);
   return ok({
     items: page.items,
     count: page.items.length,
+    ...(total !== undefined ? { total } : {}),
     limit: req.query.limit,
     next_cursor: page.next_cursor,
   });

@@ -15,12 +15,14 @@ const reader = new HistoryReader(client, tableNamesFromEnv('history'));
  */
 export const handler = http({ params: restorePathSchema, idempotency }, async (req) => {
   const { id, history_id } = req.params;
+  // A malformed If-Match is a 400 whatever the record; read it first.
+  const expected = await expectedVersion(req.header('if-match'), () => repo.getItem(id));
   const record = await reader.getForInstance(id, history_id);
   const instance = await repo.restore(
     id,
     restoreTarget(record.snapshot as Record<string, unknown>),
     { ...changeMeta(req), restoredFrom: history_id },
-    expectedVersion(req.header('if-match')),
+    expected,
   );
   return instanceResponse(instance);
 });

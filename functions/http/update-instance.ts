@@ -17,7 +17,7 @@ export const handler = http(
       req.params.id,
       req.body,
       changeMeta(req),
-      expectedVersion(req.header('if-match')),
+      await expectedVersion(req.header('if-match'), () => repo.getItem(req.params.id)),
     );
     return instanceResponse(instance);
   },

@@ -6,6 +6,8 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { IdempotencyStore } from '../../shared/repo/idempotency.ts';
+import type { ChangeMeta } from '../../shared/repo/items.ts';
+import { CHANGE_REASON_HEADER, parseChangeReason } from '../../shared/domain/change-reason.ts';
 
 export function instanceDeps() {
   const client = createDocumentClient();
@@ -18,8 +20,15 @@ export function instanceDeps() {
   };
 }
 
-/** Change metadata for a request: the caller is the actor, the request id groups its records. */
-export const changeMeta = (req: { principal: { sub: string }; requestId: string }) => ({
-  actor: req.principal.sub,
-  opId: req.requestId,
-});
+/**
+ * Change metadata for a request: the caller is the actor, the request id groups its records,
+ * and `X-Change-Reason` says why.
+ */
+export const changeMeta = (req: {
+  principal: { sub: string };
+  requestId: string;
+  header(name: string): string | undefined;
+}): ChangeMeta => {
+  const reason = parseChangeReason(req.header(CHANGE_REASON_HEADER));
+  return { actor: req.principal.sub, opId: req.requestId, ...(reason ? { reason } : {}) };
+};

@@ -3,7 +3,7 @@
  * authorizer), then registers the connection, its principal and its `?topics=` /
  * `?instance_id=` subscriptions. A non-2xx answer refuses the upgrade.
  */
-import { topicsFromQuery } from '../../shared/ws/protocol.ts';
+import { ANONYMOUS_PRINCIPAL, topicsFromQuery } from '../../shared/ws/protocol.ts';
 import type { WsEvent, WsResult } from '../../shared/ws/handler.ts';
 import { authConfigFromEnv, createVerifier } from '../../shared/auth/jwt.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
@@ -14,7 +14,7 @@ const verify = authConfig ? createVerifier(authConfig) : undefined;
 
 export const handler = async (event: WsEvent): Promise<WsResult> => {
   const query = event.queryStringParameters ?? {};
-  let sub = 'anonymous';
+  let sub = ANONYMOUS_PRINCIPAL;
   if (verify) {
     const claims = await verify(query.token);
     if (!claims?.sub) return { statusCode: 401, body: 'Unauthorized' };

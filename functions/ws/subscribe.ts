@@ -19,8 +19,6 @@ export const handler = wsRoute(
   subscribeSchema,
   async ({ connectionId, body }) => {
     const topics = [...new Set(body.topics)];
-    if (!(await connections.get(connectionId)))
-      throw new AppError(410, 'Gone', 'Unknown connection');
     const since = body.since_history_id;
     if (since === undefined) {
       await connections.subscribe(connectionId, topics, true);
@@ -53,9 +51,12 @@ export const handler = wsRoute(
     if (!(await sendAfter(last))) return;
     await connections.setLive(connectionId, topics);
     if (!(await sendAfter(last))) return;
+    // A `since_history_id` beyond the newest record (a client from another stack, a typo) is
+    // answered with the real newest id, so the client resumes from one that exists.
+    const lastHistoryId = Math.min(last, await replay.newest());
     await publisher.post(
       connectionId,
-      JSON.stringify({ type: 'subscribed', topics, replayed, last_history_id: last }),
+      JSON.stringify({ type: 'subscribed', topics, replayed, last_history_id: lastHistoryId }),
     );
   },
 );

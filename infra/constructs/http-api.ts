@@ -10,7 +10,14 @@ import {
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
 } from '../../shared/config/cors.ts';
-import { fallbackRoute, routes, type Access, type Method } from '../../shared/config/routes.ts';
+import {
+  fallbackRoute,
+  routeKeysOf,
+  routes,
+  type Access,
+  type Method,
+  type RouteDef,
+} from '../../shared/config/routes.ts';
 import type { BucketGrants, BucketName } from '../../shared/config/buckets.ts';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { TableName } from '../../shared/config/tables.ts';
@@ -119,11 +126,7 @@ export class InstancesHttpApi extends Construct {
         fnFor(handler, grants),
       );
       for (const route of routes.filter((r) => r.handler === handler)) {
-        this.api.addRoutes({
-          path: route.path,
-          methods: [apigw.HttpMethod[route.method]],
-          integration,
-        });
+        this.addRoute(route, integration);
       }
     }
     if (props.corsOrigins.length > 0) this.allowPreflight(fallbackIntegration);
@@ -132,6 +135,38 @@ export class InstancesHttpApi extends Construct {
       retention: HTTP_API_LIMITS.accessLogRetention,
     });
     this.stage = this.createDefaultStage(this.accessLogs);
+  }
+
+  /**
+   * One API Gateway route per route key of the entry (`routeKeysOf`): a GET route brings a HEAD
+   * route to the same function, because HTTP APIs have no implicit HEAD (it would reach
+   * `$default` and be a 405) and the handler envelope answers HEAD like GET without the body.
+   *
+   * How a wrong method gets its 405 deployed: API Gateway selects among the routes of the
+   * request's method only, so `GET /api/instances/batch-delete` runs `GET /api/instances/{id}`,
+   * whose `http()` envelope re-runs the route table's matcher on the path, finds the literal
+   * path `/api/instances/batch-delete` (POST only) and answers 405 with `Allow`. A method with
+   * no route on a matching path at all (`PATCH /api/history/search`) reaches `$default`, whose
+   * fallback handler runs the same matcher. Both paths answer what the local gateway answers.
+   */
+  private addRoute(route: RouteDef, integration: HttpLambdaIntegration): void {
+    const added = this.api.addRoutes({
+      path: route.path,
+      methods: routeKeysOf(route).map(
+        (key) => apigw.HttpMethod[key.split(' ')[0] as keyof typeof apigw.HttpMethod],
+      ),
+      integration,
+      // The API's default (JWT) authorizer applies unless the route is public.
+      ...(route.public ? { authorizer: new apigw.HttpNoneAuthorizer() } : {}),
+    });
+    if (!route.public) return;
+    for (const r of added) {
+      acknowledge(
+        r,
+        'AwsSolutions-APIG4',
+        'Liveness check for load balancers and uptime monitors that carry no token: it answers {"status":"ok"} and reads no table (no table grants), so it exposes nothing.',
+      );
+    }
   }
 
   /**

@@ -4,12 +4,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { fallbackRoute, matchRoute, type RouteMatch } from '../../shared/config/routes.ts';
+import {
+  API_BASE,
+  fallbackRoute,
+  gatewayRoute,
+  routes,
+  type RouteMatch,
+} from '../../shared/config/routes.ts';
 import { AppError } from '../../shared/domain/errors.ts';
 import { loadHandler } from './handlers.ts';
 import {
@@ -17,7 +24,15 @@ import {
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
 } from '../../shared/config/cors.ts';
-import { routes } from '../../shared/config/routes.ts';
+
+/** Route paths outside `/api` (the public `/health`); API Gateway serves them at the root. */
+const ROOT_PATHS = new Set(
+  routes.filter((r) => !r.path.startsWith(`${API_BASE}/`)).map((r) => r.path),
+);
+
+/** True for a path the HTTP API serves: under `/api`, or a route path outside it. */
+export const isHttpApiPath = (path: string): boolean =>
+  path === API_BASE || path.startsWith(`${API_BASE}/`) || ROOT_PATHS.has(path);
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -95,15 +110,16 @@ export function lambdaContext(
 }
 
 /**
- * The route a request goes to, or null for `$default` (the fallback handler). A path whose
+ * The route API Gateway invokes (`gatewayRoute`: among the routes of the request's method, so
+ * `GET /api/instances/batch-delete` reaches `GET /api/instances/{id}` as it does deployed, and
+ * `http()` answers the 405), or null for `$default` (the fallback handler). A path whose
  * percent-encoding does not decode matches no route here; the fallback handler runs the same
  * matcher, gets its typed 400 and renders it in the SPEC shape, so the answer is a 400 from
  * the one error renderer rather than a gateway-made body.
  */
 function routeOf(method: string, path: string): RouteMatch | null {
   try {
-    const match = matchRoute(method, path);
-    return match && 'route' in match ? match : null;
+    return gatewayRoute(method, path);
   } catch (err) {
     if (err instanceof AppError && err.status === 400) return null;
     throw err;
@@ -143,8 +159,10 @@ export async function handleHttp(
     return;
   }
 
-  const claims = await opts.authorizer(headers.authorization);
-  if (!claims) {
+  const routed = routeOf(method, url.pathname);
+  // A public route has no authorizer deployed (HttpNoneAuthorizer): no check, no claims.
+  const claims = routed?.route.public ? undefined : await opts.authorizer(headers.authorization);
+  if (!claims && !routed?.route.public) {
     res.writeHead(401, {
       ...cors,
       'content-type': 'application/json',
@@ -155,10 +173,12 @@ export async function handleHttp(
     return;
   }
 
-  const routed = routeOf(method, url.pathname);
-  const routeKey = routed ? `${routed.route.method} ${routed.route.path}` : '$default';
+  const routeKey = routed ? routed.routeKey : '$default';
   const handlerName = routed ? routed.route.handler : fallbackRoute.handler;
-  const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? '');
+  // Text that is not valid UTF-8 travels base64-encoded, as API Gateway sends binary bodies,
+  // so the handler sees the bytes the client sent.
+  const isText =
+    body.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? '') && isUtf8(body));
   const now = new Date();
   const query = joinMulti(url.searchParams.entries(), false);
   const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
@@ -189,7 +209,12 @@ export async function handleHttp(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
+      // A public route's event carries no authorizer at all, which this event type cannot say.
+      ...((claims
+        ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } }
+        : {}) as {
+        authorizer: APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'];
+      }),
     },
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,

@@ -5,7 +5,7 @@
  *   `$disconnect`. Limits copied from API Gateway: 128 KB messages, 10 min idle, 2 h per connection.
  * - `POST|GET|DELETE /@connections/{id}` (also under the /ws stage path) is the Management API,
  *   so the real ApiGatewayManagementApiClient works with only its endpoint changed; unknown ids
- *   answer 410 GoneException.
+ *   answer 410 GoneException, an id that is not valid URL encoding 400 BadRequestException.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -179,10 +179,21 @@ export class LocalWebSocketApi {
   /** The Management API: POST sends, GET describes, DELETE closes. */
   async handleManagement(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
-    const id = decodeURIComponent(MGMT_PATH.exec(url.pathname)?.[1] ?? '');
-    const conn = this.connections.get(id);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    let id: string;
+    try {
+      id = decodeURIComponent(MGMT_PATH.exec(url.pathname)?.[1] ?? '');
+    } catch {
+      // A malformed escape (`%ZZ`) is the caller's error, as API Gateway answers it: 400.
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'BadRequestException',
+      });
+      res.end(JSON.stringify({ message: 'Invalid connectionId: not a valid URL-encoded path' }));
+      return;
+    }
+    const conn = this.connections.get(id);
     const gone = () => {
       res.writeHead(410, {
         'content-type': 'application/json',

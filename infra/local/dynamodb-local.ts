@@ -43,17 +43,20 @@ export function checkJava(): void {
 }
 
 export async function startDynamoDbLocal(opts: {
+  /** Persistent storage; without it the database is in memory. */
   dataDir?: string;
+  /** Working folder of an in-memory database (DynamoDB Local writes a metadata file there). */
+  workDir?: string;
   port?: number;
 }): Promise<DynamoDbLocal> {
   checkJava();
   const dir = emulatorDir();
   const port = opts.port ?? (await freePort());
   const storage = opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory'];
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
-  const ownCwd = !opts.dataDir;
-  const cwd = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ddb-local-'));
+  const ownCwd = !opts.dataDir && !opts.workDir;
+  const cwd = opts.dataDir ?? opts.workDir ?? mkdtempSync(join(tmpdir(), 'ddb-local-'));
+  mkdirSync(cwd, { recursive: true });
   // Java runs under a small shell in a process group of its own, so that a signal sent to the
   // terminal's foreground group (Ctrl-C) does not kill the database before the stream consumers
   // have finished with it: stop() shuts it down last. The shell holds the read end of a pipe

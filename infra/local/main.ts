@@ -63,7 +63,7 @@ console.log(
 );
 // Machine-readable line for tests and scripts.
 console.log(
-  `READY ${JSON.stringify({ url: stack.url, ws: stack.wsUrl, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames })}`,
+  `READY ${JSON.stringify({ url: stack.url, ws: stack.wsUrl, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames, state: stack.stateDir })}`,
 );
 
 let stopping = false;

@@ -11,7 +11,7 @@ import { tables, type TableName } from '../../shared/config/tables.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTables, localTableNames } from './tables.ts';
-import { handleHttp, type Authorizer, type Claims } from './apigw-http.ts';
+import { handleHttp, isHttpApiPath, type Authorizer, type Claims } from './apigw-http.ts';
 import { StreamPoller } from './stream-poller.ts';
 import { LocalWebSocketApi } from './apigw-ws.ts';
 import { jwksOf, loadOrCreateKeys, localKeySet, LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth.ts';
@@ -22,6 +22,9 @@ import { WS_ENDPOINT_ENV, WS_STAGE } from '../../shared/config/ws-routes.ts';
 import { handleDocs, isDocsRequest } from './docs.ts';
 import { s3Env, startS3Local, type S3Local } from './s3-local.ts';
 import { RequestGate } from './request-gate.ts';
+import { handleConsole, isConsoleRequest } from './web.ts';
+import { migrateNameClaims } from '../../shared/repo/instances.ts';
+import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { writeStackState } from './stack-state.ts';
 
 export interface LocalStackOptions {
@@ -85,18 +88,20 @@ function gatewayClaims(claims: Record<string, unknown>): Claims {
 }
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  // Without a data folder, what the processes write (DynamoDB Local's working files, the
+  // consumers' on-failure files) goes to one folder of this run, removed when it stops.
+  const scratch = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'inference-instances-'));
+  const stateDir = scratch ?? join(opts.dataDir!, 'streams');
   const ddb: DynamoDbLocal = await startDynamoDbLocal(
-    opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {},
+    opts.dataDir
+      ? { dataDir: join(opts.dataDir, 'dynamodb') }
+      : { workDir: join(scratch!, 'dynamodb') },
   );
   const pollers = new Map<string, StreamPoller>();
   let server: Server | undefined;
   let ws: LocalWebSocketApi | undefined;
   let s3: S3Local | undefined;
   const gate = new RequestGate();
-  // Without a data folder the consumers' state (on-failure files) lives in a folder of this process.
-  const stateDir = opts.dataDir
-    ? join(opts.dataDir, 'streams')
-    : mkdtempSync(join(tmpdir(), 'inference-instances-'));
   /**
    * In the order that loses nothing: refuse new requests (503) and let those in flight finish;
    * let the stream consumers deliver what the database already holds (history of every
@@ -126,7 +131,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await ddb.stop();
     phase('database');
     await s3?.stop();
-    if (!opts.dataDir) rmSync(stateDir, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     phase('total');
     return phases;
   };
@@ -134,6 +139,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
     const tableNames = localTableNames();
     const streamArns = await ensureTables(admin, tableNames);
+    if (opts.dataDir) {
+      // Data written before names were claimed by their look-alike skeleton: claim it anew.
+      const migration = await migrateNameClaims(createDocumentClient(admin), tableNames);
+      if (migration.migrated > 0 || migration.collisions.length > 0)
+        console.log(
+          `[local] name claims migrated: ${migration.migrated}; look-alike pairs left as they are: ${JSON.stringify(migration.collisions)}`,
+        );
+    }
     admin.destroy();
 
     // The Lambda environment: the same variables the CDK stack sets, plus the SDK's endpoint override.
@@ -185,7 +198,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         });
         return;
       }
-      if (path === '/api' || path.startsWith('/api/')) {
+      if (isHttpApiPath(path)) {
         handleHttp(req, res, {
           authorizer,
           domainName: req.headers.host ?? 'localhost',
@@ -195,6 +208,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ message: 'Internal Server Error' }));
         });
+        return;
+      }
+      if (isConsoleRequest(path)) {
+        handleConsole(req, res, path, { auth: Boolean(keys) }).catch(() => res.destroy());
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });

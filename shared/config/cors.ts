@@ -10,6 +10,7 @@ export const CORS_ALLOW_HEADERS = [
   'if-match',
   'if-none-match',
   'idempotency-key',
+  'x-change-reason',
   'x-request-id',
 ] as const;
 

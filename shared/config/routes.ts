@@ -23,6 +23,11 @@ export interface RouteDef {
   readonly tables: Partial<Record<TableName, Access>>;
   /** S3 buckets the handler needs (env var + grant), see buckets.ts. */
   readonly buckets?: BucketGrants;
+  /**
+   * No authorizer and no principal (deployed: an unauthorized API Gateway route). Only for a
+   * route that returns no data and touches no table: the liveness check `GET /health`.
+   */
+  readonly public?: true;
 }
 
 export const API_BASE = '/api';
@@ -35,17 +40,41 @@ export const routes: readonly RouteDef[] = [
     scope: 'read',
     tables: { meta: 'read' },
   },
+  // Liveness only, without a token (load balancers, uptime checks): no data, no table.
+  {
+    method: 'GET',
+    path: '/health',
+    handler: 'http/liveness',
+    scope: 'read',
+    tables: {},
+    public: true,
+  },
   {
     method: 'GET',
     path: '/api/instances',
     handler: 'http/list-instances',
     scope: 'read',
-    tables: { instances: 'read' },
+    // meta: `total` from the stats item the stream keeps (shared/repo/listing.ts).
+    tables: { instances: 'read', meta: 'read' },
   },
   {
     method: 'POST',
     path: '/api/instances',
     handler: 'http/create-instance',
+    scope: 'instances:write',
+    tables: { instances: 'write', meta: 'write' },
+  },
+  {
+    method: 'GET',
+    path: '/api/instances/by-name/{name}',
+    handler: 'http/get-instance-by-name',
+    scope: 'read',
+    tables: { instances: 'read', meta: 'read' },
+  },
+  {
+    method: 'POST',
+    path: '/api/instances/{id}/copy',
+    handler: 'http/copy-instance',
     scope: 'instances:write',
     tables: { instances: 'write', meta: 'write' },
   },
@@ -203,31 +232,110 @@ export const routes: readonly RouteDef[] = [
 /** Catch-all: unknown routes get 404 and known paths with the wrong method 405, in our shape. */
 export const fallbackRoute = { handler: 'http/fallback' } as const;
 
-/** Compiles `/api/instances/{id}` into a matcher; literal segments win over parameters. */
-export function compilePath(path: string): { regex: RegExp; params: string[]; literals: number } {
+// ---------------------------------------------------------------------------------------------
+// Matching. Two questions, answered from the same table:
+//
+// - Which resource does a path name? `matchRoute`: the most specific path that matches, where
+//   specific means a literal segment beats a parameter, compared from the left, whatever the
+//   method. `GET /api/instances/batch-delete` names the batch-delete resource (POST only: 405
+//   with `Allow: POST`), never instance "batch-delete" (a 400 about a malformed id).
+// - Which route does API Gateway invoke? `gatewayRoute`: HTTP APIs choose among the routes of
+//   the request's method only ("full match for a route and method", then greedy, then
+//   `$default`), so deployed that same request reaches `GET /api/instances/{id}`. The local
+//   gateway copies that choice, and `http()` (shared/http/route.ts) asks `matchRoute` again
+//   before running the handler and answers the 405 itself. A method no route of the path has
+//   at all (`PATCH /api/history/search`) reaches `$default`, whose fallback handler asks the
+//   same matcher. So local and deployed answer alike whichever Lambda API Gateway picks.
+//
+// HEAD is answered wherever GET is (RFC 9110 §9.3.2): every GET route also exists as a HEAD
+// route (same handler; API Gateway has no implicit HEAD) and the envelope drops the body.
+
+/** A request method the API answers: the route methods plus HEAD. */
+export type RequestMethod = Method | 'HEAD';
+
+/** The route keys API Gateway has for a route-table entry: `GET /x` brings `HEAD /x`. */
+export function routeKeysOf(route: Pick<RouteDef, 'method' | 'path'>): string[] {
+  const keys = [`${route.method} ${route.path}`];
+  if (route.method === 'GET') keys.push(`HEAD ${route.path}`);
+  return keys;
+}
+
+const byRouteKey = new Map<string, RouteDef>(
+  routes.flatMap((r) => routeKeysOf(r).map((k) => [k, r] as const)),
+);
+
+/** The route-table entry behind an API Gateway route key (`HEAD /x` → the `GET /x` entry). */
+export const routeForKey = (routeKey: string): RouteDef | undefined => byRouteKey.get(routeKey);
+
+/** Compiles `/api/instances/{id}` into a matcher and its shape (true = literal segment). */
+export function compilePath(path: string): {
+  regex: RegExp;
+  params: string[];
+  literals: number;
+  shape: boolean[];
+} {
   const params: string[] = [];
-  let literals = 0;
+  const shape: boolean[] = [];
   const source = path
     .split('/')
     .map((seg) => {
       const m = /^\{(\w+)\}$/.exec(seg);
+      shape.push(!m?.[1]);
       if (m?.[1]) {
         params.push(m[1]);
         return '([^/]+)';
       }
-      literals++;
       return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
-  return { regex: new RegExp(`^${source}$`), params, literals };
+  const literals = shape.filter(Boolean).length;
+  return { regex: new RegExp(`^${source}$`), params, literals, shape };
 }
 
 export interface RouteMatch {
   route: RouteDef;
+  /** The API Gateway route key: `HEAD /api/instances/{id}` for a HEAD request. */
+  routeKey: string;
   pathParameters: Record<string, string>;
 }
 
-const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
+/** One path of the table with the routes it has, by method. */
+interface PathEntry {
+  path: string;
+  regex: RegExp;
+  params: string[];
+  shape: boolean[];
+  byMethod: Map<RequestMethod, RouteDef>;
+}
+
+const ALLOW_ORDER: readonly RequestMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+const paths: PathEntry[] = [];
+for (const route of routes) {
+  let entry = paths.find((p) => p.path === route.path);
+  if (!entry) {
+    entry = { path: route.path, ...compilePath(route.path), byMethod: new Map() };
+    paths.push(entry);
+  }
+  entry.byMethod.set(route.method, route);
+  if (route.method === 'GET') entry.byMethod.set('HEAD', route);
+}
+
+/** Negative when `a` is more specific: the first segment where they differ is literal in `a`. */
+function bySpecificity(a: PathEntry, b: PathEntry): number {
+  for (let i = 0; i < Math.min(a.shape.length, b.shape.length); i++) {
+    if (a.shape[i] !== b.shape[i]) return a.shape[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+/** The paths that match, most specific first. */
+function candidates(path: string): { entry: PathEntry; m: RegExpExecArray }[] {
+  return paths
+    .map((entry) => ({ entry, m: entry.regex.exec(path) }))
+    .filter((x): x is { entry: PathEntry; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => bySpecificity(a.entry, b.entry));
+}
 
 /**
  * Decodes one path parameter. `decodeURIComponent` throws a URIError on a stray `%`, non-hex
@@ -244,24 +352,56 @@ function decodePathParameter(name: string, raw: string): string {
   }
 }
 
+function matchOf(entry: PathEntry, m: RegExpExecArray, method: RequestMethod): RouteMatch {
+  const route = entry.byMethod.get(method)!;
+  const pathParameters: Record<string, string> = {};
+  entry.params.forEach((name, i) => {
+    pathParameters[name] = decodePathParameter(name, m[i + 1] ?? '');
+  });
+  return { route, routeKey: `${method} ${route.path}`, pathParameters };
+}
+
+const allowedAt = (entry: PathEntry): RequestMethod[] =>
+  ALLOW_ORDER.filter((m) => entry.byMethod.has(m));
+
+const asMethod = (method: string): RequestMethod | undefined =>
+  (ALLOW_ORDER as readonly string[]).includes(method) ? (method as RequestMethod) : undefined;
+
 /**
- * Finds the route for a method and path the way API Gateway does (most specific first).
- * Throws a 400 `AppError` when the matched route's parameters are not valid percent-encoding.
+ * The resource a request names (see the comment above): its route, or the methods that path
+ * has when the request's method is not one of them (→ 405), or null (→ 404). Throws a 400
+ * `AppError` when the matched route's parameters are not valid percent-encoding.
  */
 export function matchRoute(
   method: string,
   path: string,
-): RouteMatch | { allowed: Method[] } | null {
-  const candidates = compiled
-    .map((c) => ({ c, m: c.regex.exec(path) }))
-    .filter((x) => x.m !== null)
-    .sort((a, b) => b.c.literals - a.c.literals);
-  if (candidates.length === 0) return null;
-  const best = candidates.find((x) => x.c.route.method === method);
-  if (!best) return { allowed: [...new Set(candidates.map((x) => x.c.route.method))] };
-  const pathParameters: Record<string, string> = {};
-  best.c.params.forEach((name, i) => {
-    pathParameters[name] = decodePathParameter(name, best.m?.[i + 1] ?? '');
-  });
-  return { route: best.c.route, pathParameters };
+): RouteMatch | { allowed: RequestMethod[] } | null {
+  const [best] = candidates(path);
+  if (!best) return null;
+  const m = asMethod(method);
+  if (!m || !best.entry.byMethod.has(m)) return { allowed: allowedAt(best.entry) };
+  return matchOf(best.entry, best.m, m);
+}
+
+/**
+ * The methods of the resource a path names when `method` is not one of them, else null. Like
+ * `matchRoute` but without decoding parameters: `http()` asks it about a request API Gateway
+ * already routed, whose parameters API Gateway decoded.
+ */
+export function allowedInstead(method: string, path: string): RequestMethod[] | null {
+  const [best] = candidates(path);
+  if (!best) return null;
+  const m = asMethod(method);
+  return m && best.entry.byMethod.has(m) ? null : allowedAt(best.entry);
+}
+
+/**
+ * The route API Gateway invokes for a request: the most specific among the routes of its
+ * method, or null for `$default`. The local gateway routes with this, like the deployed one.
+ */
+export function gatewayRoute(method: string, path: string): RouteMatch | null {
+  const m = asMethod(method);
+  if (!m) return null;
+  const best = candidates(path).find((c) => c.entry.byMethod.has(m));
+  return best ? matchOf(best.entry, best.m, m) : null;
 }

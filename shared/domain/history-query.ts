@@ -50,10 +50,22 @@ export const historyIdPathSchema = z.strictObject({ history_id: idParam });
 export const comparePathSchema = z.strictObject({ id1: idParam, id2: idParam });
 export const restorePathSchema = z.strictObject({ id: idParam, history_id: idParam });
 
+/**
+ * History list orders. One instance's changes commit in version order, its history ids are
+ * allocated in that order and its timestamps taken in it (by the writers' clocks), so the
+ * three name one order: the version order the partition is read in. All are accepted for
+ * clients that sort by the field they display.
+ */
+export const HISTORY_SORT_FIELDS = ['version', 'history_id', 'operation_timestamp'] as const;
+
 export const historyListQuerySchema = z.strictObject({
   limit: z._default(intParam(1, 1000), 50),
-  offset: z._default(intParam(0, 1_000_000), 0),
+  /** Matches to skip (default 0); optional so that `page` with `offset` can be refused. */
+  offset: z.optional(intParam(0, 1_000_000)),
+  /** 1-based page of `limit` records (compatibility); not with `offset` or `cursor`. */
+  page: z.optional(intParam(1, 1_000_000)),
   cursor: z.optional(z.string().check(z.maxLength(1024))),
+  sort_by: z._default(z.enum(HISTORY_SORT_FIELDS), 'version'),
   operation_type: z.optional(enumList(OPERATION_TYPES)),
   start_date: z.optional(isoDate),
   end_date: z.optional(isoDate),
@@ -113,7 +125,10 @@ export interface RecordFilter {
   start_date?: string | undefined;
   end_date?: string | undefined;
   fields?: readonly string[] | undefined;
-  /** Case-insensitive substring of a changed field's name, old or new value, or the actor. */
+  /**
+   * Case-insensitive substring of a changed field's name, old or new value, the actor, the
+   * reason, or the instance's name, model or cluster as of the record.
+   */
   search?: string | undefined;
   instance_ids?: readonly number[] | undefined;
 }
@@ -122,9 +137,22 @@ const lower = (s: string) => s.normalize('NFKC').toLowerCase();
 const valueText = (v: unknown) =>
   v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
-/** The text `search` looks in: changed field names, their old and new values, the actor. */
-export function searchText(r: Pick<HistoryRecord, 'changes' | 'actor'>): string {
-  const parts = [r.actor];
+/**
+ * The text `search` looks in: changed field names, their old and new values, the actor, the
+ * reason, and the snapshot's name, model and cluster (so an instance's records are found by its
+ * name even when the change did not touch it; a delete's snapshot is the instance before).
+ */
+export function searchText(
+  r: Pick<HistoryRecord, 'changes' | 'actor' | 'reason' | 'snapshot'>,
+): string {
+  const s = r.snapshot ?? {};
+  const parts = [
+    r.actor,
+    r.reason ?? '',
+    valueText(s.name),
+    valueText(s.model_name),
+    valueText(s.cluster_name),
+  ];
   for (const [field, c] of Object.entries(r.changes ?? {})) {
     parts.push(field, valueText(c.old), valueText(c.new));
   }
@@ -379,6 +407,8 @@ export const RECORD_KEYS = [
   'restored_from',
   'batch_id',
   'operation_id',
+  'reason',
+  'copied_from',
 ] as const;
 
 /** The API view of a stored history item: index keys (`h_pk`, `day`, `ts_key`) left out. */

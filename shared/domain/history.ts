@@ -21,6 +21,10 @@ export interface HistoryRecord {
   batch_id: string;
   /** Set when a long-running operation made the change. */
   operation_id?: string;
+  /** Why, as the caller said it (`X-Change-Reason`). */
+  reason?: string;
+  /** Set on a copy's first record: the instance it was copied from. */
+  copied_from?: number;
 }
 
 /** A record before its history_id is allocated. */
@@ -77,6 +81,8 @@ export function recordFromChange(
     ...(newImage._operation_id !== undefined
       ? { operation_id: String(newImage._operation_id) }
       : {}),
+    ...(newImage._reason !== undefined ? { reason: String(newImage._reason) } : {}),
+    ...(newImage._copied_from !== undefined ? { copied_from: Number(newImage._copied_from) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * (see README, Performance).
  */
 import * as z from 'zod/mini';
+import { caseFold } from 'unicode-case-folding';
 
 export const STATUSES = ['pending', 'active', 'inactive', 'error', 'terminated'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -29,8 +30,49 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'created_by',
 ];
 
+/**
+ * What a text field may contain. Every text field refuses C0/C1 control characters and unpaired
+ * surrogates: they are invisible, break terminals, logs and CSV, and a lone surrogate cannot even
+ * be encoded as UTF-8 (DynamoDB and every client would have to mangle it). `multiline` fields
+ * (description, envs values) keep tab and line feed. `identifier` fields (name, model, cluster,
+ * image tag, model version) also refuse what renders as nothing or reorders what is around it:
+ * format characters (Cf: zero-width space/joiners, soft hyphen, bidi overrides such as U+202E),
+ * other default-ignorable code points (e.g. the Hangul filler U+3164), variation selectors, tag
+ * characters and line/paragraph separators, so two names that look the same are the same text.
+ */
+export type TextKind = 'identifier' | 'line' | 'multiline';
+
+const LONE_SURROGATE = /\p{Cs}/u; // with the `u` flag only an unpaired surrogate matches
+const CONTROL = /\p{Cc}/u;
+const MULTILINE_CONTROL = /[\t\n]/;
+const INVISIBLE =
+  /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Variation_Selector}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}]/u;
+
+const codePoint = (ch: string) =>
+  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Why `s` is not acceptable text of this kind (naming the first offending character), if it is not. */
+export function textProblem(s: string, kind: TextKind): string | undefined {
+  for (const ch of s) {
+    if (LONE_SURROGATE.test(ch))
+      return `must not contain unpaired surrogates (found ${codePoint(ch)})`;
+    if (CONTROL.test(ch) && !(kind === 'multiline' && MULTILINE_CONTROL.test(ch)))
+      return `must not contain control characters (found ${codePoint(ch)})`;
+    if (kind === 'identifier' && INVISIBLE.test(ch))
+      return `must not contain invisible, formatting or bidirectional control characters (found ${codePoint(ch)})`;
+  }
+  return undefined;
+}
+
+/** The zod check for `textProblem` (a `custom` issue whose message names the character). */
+const textRules = (kind: TextKind) =>
+  z.superRefine((s: string | undefined, ctx) => {
+    const problem = s === undefined ? undefined : textProblem(s, kind);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
+  });
+
 /** Trimmed string; empty after trim counts as missing (so a required field reports "required"). */
-const text = (max: number, min = 1) =>
+const text = (max: number, kind: TextKind, min = 1) =>
   z.pipe(
     z.pipe(
       z.string(),
@@ -39,11 +81,11 @@ const text = (max: number, min = 1) =>
         return t === '' ? undefined : t;
       }),
     ),
-    z.string().check(z.minLength(min), z.maxLength(max)),
+    z.string().check(textRules(kind), z.minLength(min), z.maxLength(max)),
   );
 
 /** Optional trimmed string: empty after trim is treated as not sent. */
-const optionalText = (max: number) =>
+const optionalText = (max: number, kind: TextKind) =>
   z
     .pipe(
       z.string(),
@@ -53,6 +95,7 @@ const optionalText = (max: number) =>
       }),
     )
     .check(
+      textRules(kind),
       z.refine((s) => s === undefined || s.length <= max, { message: `at most ${max} characters` }),
     );
 
@@ -62,17 +105,18 @@ export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const envsSchema = z
   .record(
     z.string().check(z.maxLength(128), z.regex(ENV_KEY, 'must match ^[A-Za-z_][A-Za-z0-9_]*$')),
-    z.string().check(z.maxLength(4096)),
+    // Values may span lines (a certificate, a JSON document), so tab and line feed are kept.
+    z.string().check(z.maxLength(4096), textRules('multiline')),
   )
   .check(z.refine((r) => Object.keys(r).length <= 100, { message: 'at most 100 entries' }));
 
 /** Mutable fields, with the rules of SPEC §3 and without defaults. */
 const fields = {
-  name: text(255),
-  model_name: text(255),
-  model_version: text(50),
-  cluster_name: text(255),
-  image_tag: text(255),
+  name: text(255, 'identifier'),
+  model_name: text(255, 'identifier'),
+  model_version: text(50, 'identifier'),
+  cluster_name: text(255, 'identifier'),
+  image_tag: text(255, 'identifier'),
   replicas: intRange(1, 100),
   pp: intRange(1, 16),
   cp: intRange(1, 64),
@@ -81,12 +125,12 @@ const fields = {
   task_concurrency: intRange(1, 1024),
   pipeline_mode: z.boolean(),
   cuda_graph: z.boolean(),
-  quantization: optionalText(50),
-  vae_store_type: optionalText(50),
-  t5_store_type: optionalText(50),
+  quantization: optionalText(50, 'line'),
+  vae_store_type: optionalText(50, 'line'),
+  t5_store_type: optionalText(50, 'line'),
   status: z.enum(STATUSES),
   priority: z.enum(PRIORITIES),
-  description: optionalText(2000),
+  description: optionalText(2000, 'multiline'),
   envs: envsSchema,
 };
 
@@ -200,8 +244,41 @@ export type Instance = z.output<typeof instanceSchema>;
 
 export const INSTANCE_FIELDS = Object.keys(instanceSchema.def.shape) as (keyof Instance)[];
 
-/** Normalised form of a name for the case-insensitive uniqueness claim and sorting. */
-export const nameKey = (name: string): string => name.normalize('NFKC').toLowerCase();
+/** A soft-dotted letter (with any other marks after it), then U+0307 COMBINING DOT ABOVE. */
+const SOFT_DOTTED_DOT_ABOVE = /(\p{Soft_Dotted}(?:(?!\u0307)\p{M})*)\u0307/gu;
+
+const ASCII = /^[\0-\x7F]*$/;
+
+/**
+ * Full case folding, with ASCII done natively: listing filters fold every examined instance's
+ * name, model, cluster and description, and the package's per-character loop is ~70× slower
+ * than toLowerCase, which is exact for ASCII.
+ */
+const foldCase = (s: string): string =>
+  ASCII.test(s)
+    ? s.toLowerCase()
+    : s.replace(/[A-Z]+|[^\0-\x7F]+/gu, (run) =>
+        run.charCodeAt(0) < 0x80 ? run.toLowerCase() : caseFold(run),
+      );
+
+/**
+ * A name compared without case, for sorting, name filters and as the input of the uniqueness
+ * claim (repo/items.ts adds the look-alike step). NFKC first (`ﬁ` → `fi`, fullwidth → ASCII),
+ * then full Unicode case folding (CaseFolding.txt C+F, via `unicode-case-folding`): JavaScript
+ * has no case fold, and toLowerCase/toUpperCase miss `straße` = `STRASSE` (`ß` and `ẞ` fold to
+ * `ss`) and Cherokee, whose lower case folds to upper. Full folding turns `İ` into `i` + U+0307
+ * COMBINING DOT ABOVE; on a soft-dotted letter (i, j, …) that dot is the letter's own, so it is
+ * dropped and `İstanbul` = `istanbul`. (Turkic folding would do that too, but it folds `I` to
+ * dotless `ı` and so breaks `ISTANBUL` = `istanbul`.) NFKC once more, as folding can produce
+ * text that is not normalised.
+ */
+export function nameKey(name: string): string {
+  const folded = foldCase(name.normalize('NFKC'));
+  // No composed character holds a soft-dotted letter with a dot above, so a plain search finds it.
+  return folded.includes('\u0307')
+    ? folded.normalize('NFD').replace(SOFT_DOTTED_DOT_ABOVE, '$1').normalize('NFKC')
+    : folded.normalize('NFKC');
+}
 
 /** Fields of `next` that differ from `prev` (deep for envs), bookkeeping excluded. */
 export function changedFields(prev: Partial<Instance>, next: Partial<Instance>): string[] {

@@ -5,8 +5,48 @@
 import type * as z from 'zod/mini';
 import { READ_ONLY_FIELDS } from './instance.ts';
 import { validationError, badRequest, type ErrorDetails } from './errors.ts';
+import { numberRuleOf, schemaAt, type NumberRule } from './schema-shape.ts';
 
 type Issue = z.core.$ZodIssue;
+
+/**
+ * "must be an integer from 1 to 100": the whole numeric rule, whichever part a value broke.
+ * `-1` for a limit is an integer, and `1e308` for replicas breaks the 1–100 rule before the
+ * safe-integer one, so naming only the check that failed first would mislead.
+ */
+export function numberRuleText(rule: NumberRule): string {
+  const what = rule.integer ? 'an integer' : 'a number';
+  const { min, max } = rule;
+  if (min !== undefined && max !== undefined) return `must be ${what} from ${min} to ${max}`;
+  if (min !== undefined) return `must be ${what} ≥ ${min}`;
+  if (max !== undefined) return `must be ${what} ≤ ${max}`;
+  return `must be ${what}`;
+}
+
+const NUMERIC_ORIGINS = new Set(['number', 'int', 'bigint']);
+
+/** Issues about a number's type or bounds (not "required"). */
+function isNumberIssue(issue: Issue, sent: unknown): boolean {
+  switch (issue.code) {
+    case 'invalid_type':
+      return sent !== undefined && (issue.expected === 'number' || issue.expected === 'int');
+    case 'too_small':
+    case 'too_big':
+      return NUMERIC_ORIGINS.has(issue.origin);
+    case 'not_multiple_of':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The tighter bound of two numeric too_big / too_small issues, or undefined if not comparable. */
+function tighter(a: Issue, b: Issue): boolean | undefined {
+  if (a.code === 'too_big' && b.code === 'too_big') return Number(a.maximum) < Number(b.maximum);
+  if (a.code === 'too_small' && b.code === 'too_small')
+    return Number(a.minimum) > Number(b.minimum);
+  return undefined;
+}
 
 function describe(issue: Issue, sent: unknown): string {
   switch (issue.code) {
@@ -60,12 +100,18 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * `schema` (the one that produced the issues) lets a number field's message name its whole
+ * rule ("must be an integer from 1 to 100"); without it the tightest bound that failed is named.
+ */
 export function issuesToDetails(
   issues: readonly Issue[],
   input: unknown,
   readOnly: readonly string[] = [],
+  schema?: z.ZodMiniType,
 ): ErrorDetails {
   const details: ErrorDetails = {};
+  const numeric = new Map<string, Issue>();
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -79,7 +125,19 @@ export function issuesToDetails(
       details[p] = `invalid key: ${issue.issues.map((i) => describe(i, p)).join('; ')}`;
       continue;
     }
-    if (details[p] === undefined) details[p] = describe(issue, valueAt(input, issue.path));
+    const sent = valueAt(input, issue.path);
+    if (isNumberIssue(issue, sent)) {
+      const at = schema && schemaAt(schema, issue.path);
+      const rule = at && numberRuleOf(at);
+      if (rule) {
+        details[p] ??= numberRuleText(rule);
+        continue;
+      }
+      const prev = numeric.get(p);
+      if (prev && tighter(issue, prev)) details[p] = describe(issue, sent);
+      if (!prev || tighter(issue, prev)) numeric.set(p, issue);
+    }
+    if (details[p] === undefined) details[p] = describe(issue, sent);
   }
   return details;
 }
@@ -125,14 +183,17 @@ export function rejectProtoKeys(body: unknown): void {
 
 /** Parses a request body against a schema, or throws 422 naming every bad field. */
 export function parseBody<S extends z.ZodMiniType>(schema: S, body: unknown): z.output<S> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  // No body at all is for the schema to judge (a default makes it optional); any other
+  // non-object is not a request body.
+  const absent = body === undefined && schema.safeParse(undefined).success;
+  if (!absent && (body === null || typeof body !== 'object' || Array.isArray(body))) {
     throw validationError('Request body must be a JSON object', { _body: 'must be an object' });
   }
   const result = schema.safeParse(body);
   if (!result.success) {
     throw validationError(
       'Request validation failed',
-      issuesToDetails(result.error.issues, body, READ_ONLY_FIELDS),
+      issuesToDetails(result.error.issues, body, READ_ONLY_FIELDS, schema),
     );
   }
   return result.data;
@@ -146,7 +207,10 @@ export function parseParams<S extends z.ZodMiniType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw badRequest(`Invalid ${what} parameters`, issuesToDetails(result.error.issues, input));
+    throw badRequest(
+      `Invalid ${what} parameters`,
+      issuesToDetails(result.error.issues, input, [], schema),
+    );
   }
   return result.data;
 }

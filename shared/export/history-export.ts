@@ -29,22 +29,13 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 /** The columns of the csv and xlsx exports: the record's fields; `changes` and `snapshot` are JSON text. */
 export const EXPORT_COLUMNS = RECORD_KEYS;
 
+/** One row: each column's value; lists joined by `;`, objects as JSON text. */
 export function exportRow(r: HistoryRecord): Cell[] {
-  return [
-    r.history_id,
-    r.instance_id,
-    r.original_id,
-    r.version,
-    r.operation_type,
-    r.operation_timestamp,
-    r.actor,
-    r.changed_fields.join(';'),
-    JSON.stringify(r.changes),
-    JSON.stringify(r.snapshot),
-    r.restored_from,
-    r.batch_id,
-    r.operation_id,
-  ];
+  return EXPORT_COLUMNS.map((k) => {
+    const v = r[k];
+    if (Array.isArray(v)) return v.join(';');
+    return typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+  });
 }
 
 export interface ExportFile {

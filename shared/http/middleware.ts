@@ -26,6 +26,8 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
 type Request = middy.Request<HttpEvent, HttpResponse, Error>;
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** `ignoreBOM`: a BOM stays in the text, so JSON.parse refuses it as before. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // Starts with a letter or digit, so an echoed id can never look like a spreadsheet formula.
 const REQUEST_ID = /^[A-Za-z0-9][\w.:/=+-]{0,127}$/;
 
@@ -47,6 +49,11 @@ export function json(
   };
 }
 
+/**
+ * The SPEC error shape, plus a top-level `message` (the same text as `error.message`): API
+ * Gateway's own 401 / 413 / 429 bodies are `{"message": …}`, so `body.message` reads every
+ * error, ours and the gateway's, and clients written against either shape keep working.
+ */
 export function errorResponse(err: AppError, requestId: string): HttpResponse {
   return json(
     err.status,
@@ -57,9 +64,20 @@ export function errorResponse(err: AppError, requestId: string): HttpResponse {
         ...(err.details ? { details: err.details } : {}),
         request_id: requestId,
       },
+      message: err.message,
     },
     err.headers,
   );
+}
+
+/**
+ * A HEAD request ran the GET handler (shared/config/routes.ts): same status and headers, no
+ * body (RFC 9110 §9.3.2). Dropped here, for errors too, so no handler needs to know.
+ */
+function withoutBodyForHead(request: Request): void {
+  if (request.event.requestContext?.http?.method !== 'HEAD' || !request.response) return;
+  request.response.body = '';
+  delete request.response.isBase64Encoded;
 }
 
 const THROTTLING = new Set([
@@ -75,6 +93,7 @@ export function httpEnvelope(): middy.MiddlewareObj<HttpEvent, HttpResponse, Err
     const id = requestIdOf(request.event);
     if (request.response)
       request.response.headers = { ...request.response.headers, 'x-request-id': id };
+    withoutBodyForHead(request);
   };
   return {
     before: (request) => {
@@ -127,8 +146,16 @@ export function jsonBody(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> 
       if (type !== 'application/json' && !type?.endsWith('+json')) {
         throw unsupportedMediaType('Content-Type must be application/json');
       }
+      let text: string;
       try {
-        (event as { parsedBody?: unknown }).parsedBody = JSON.parse(bytes.toString('utf8'));
+        // Strict: Buffer#toString would turn bytes that are not UTF-8 into U+FFFD and store
+        // text the client never sent.
+        text = UTF8.decode(bytes);
+      } catch {
+        throw badRequest('Request body is not valid UTF-8');
+      }
+      try {
+        (event as { parsedBody?: unknown }).parsedBody = JSON.parse(text);
       } catch {
         throw badRequest('Malformed JSON body');
       }

@@ -6,9 +6,10 @@
  */
 import middy from '@middy/core';
 import type * as z from 'zod/mini';
-import { routes, type RouteDef } from '../config/routes.ts';
-import { badRequest, forbidden } from '../domain/errors.ts';
+import { allowedInstead, routeForKey } from '../config/routes.ts';
+import { badRequest, forbidden, methodNotAllowed } from '../domain/errors.ts';
 import { parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
+import { bracketListKeys } from '../domain/query.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
   httpEnvelope,
@@ -48,7 +49,6 @@ export interface HttpSpec<
 }
 
 const ANONYMOUS: Principal = { sub: 'anonymous', scopes: new Set() };
-const routeByKey = new Map<string, RouteDef>(routes.map((r) => [`${r.method} ${r.path}`, r]));
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function http<
@@ -63,10 +63,16 @@ export function http<
     .use(httpEnvelope())
     .use(jsonBody())
     .handler(async (event) => {
-      const route = routeByKey.get(event.routeKey);
-      const principal = spec.anonymous ? ANONYMOUS : principalOf(event);
-      if (route) authorize(principal, route.scope);
-      else if (event.routeKey !== '$default') throw forbidden('Route is not in the route table');
+      const route = routeForKey(event.routeKey);
+      const principal = spec.anonymous || route?.public ? ANONYMOUS : principalOf(event);
+      if (route) {
+        // API Gateway picked this route among those of the request's method; a more specific
+        // path of another method names another resource (shared/config/routes.ts, Matching).
+        const { method, path } = event.requestContext.http;
+        const allowed = allowedInstead(method, path);
+        if (allowed) throw methodNotAllowed(allowed);
+        authorize(principal, route.scope);
+      } else if (event.routeKey !== '$default') throw forbidden('Route is not in the route table');
       const req: HttpRequest<Out<B>, Out<Q>, Out<P>> = {
         event,
         requestId: requestIdOf(event),
@@ -75,7 +81,7 @@ export function http<
           ? parseParams(spec.params, event.pathParameters ?? {}, 'path')
           : undefined) as Out<P>,
         query: (spec.query
-          ? parseParams(spec.query, event.queryStringParameters ?? {})
+          ? parseParams(spec.query, bracketListKeys(spec.query, event.queryStringParameters ?? {}))
           : undefined) as Out<Q>,
         body: bodyOf(spec.body, event, route !== undefined) as Out<B>,
         header: (name) => event.headers?.[name],

@@ -7,8 +7,10 @@ import type * as z from 'zod/mini';
 import { routes, type RouteDef, type Scope } from '../config/routes.ts';
 import { SCOPES } from '../config/auth.ts';
 import { MAX_BODY_BYTES } from '../http/middleware.ts';
+import { MAX_REASON_CHARS } from '../domain/change-reason.ts';
 import { createInstanceSchema, instanceSchema, updateInstanceSchema } from '../domain/instance.ts';
 import { batchCompareBodySchema } from '../domain/history-query.ts';
+import { copyInstanceBodySchema } from '../domain/copy.ts';
 import { batchDeleteSchema, batchUpdateSchema } from '../repo/batch.ts';
 import { pingSchema, subscribeSchema, unsubscribeSchema } from '../ws/protocol.ts';
 import { createOperationSchema } from '../ops/schemas.ts';
@@ -18,6 +20,7 @@ import {
   errorSchema,
   gatewayErrorSchema,
   healthSchema,
+  livenessSchema,
   historyBatchComparisonSchema,
   historyComparisonSchema,
   historyExportSchema,
@@ -56,6 +59,7 @@ export const API_VERSION = '1.0.0';
 const INPUT_COMPONENTS = new Map<Schema, string>([
   [createInstanceSchema, 'CreateInstance'],
   [updateInstanceSchema, 'UpdateInstance'],
+  [copyInstanceBodySchema, 'CopyInstance'],
   [batchDeleteSchema, 'BatchDeleteRequest'],
   [batchUpdateSchema, 'BatchUpdateRequest'],
   [batchCompareBodySchema, 'BatchCompareRequest'],
@@ -72,6 +76,7 @@ const OUTPUT_COMPONENTS = new Map<Schema, string>([
   [instanceListSchema, 'InstanceList'],
   [deleteResultSchema, 'DeleteResult'],
   [healthSchema, 'Health'],
+  [livenessSchema, 'Liveness'],
   [instanceStatsSchema, 'InstanceStats'],
   [batchResultSchema, 'BatchResult'],
   [historyRecordSchema, 'HistoryRecord'],
@@ -110,7 +115,7 @@ const HEADER_PARAMS: Record<RequestHeader | 'x-request-id', [string, JsonSchema]
       in: 'header',
       required: false,
       description:
-        'Only change the instance if its current ETag (quoted version, e.g. `"3"`) is listed; else 412. `*` matches any version.',
+        'Only change the instance if its current ETag (quoted version, e.g. `"3"`) is listed; else 412. `*` matches any version; a list (`"3", "4"`) matches any of them. Strong comparison (RFC 9110 §13.1.1): a weak tag (`W/"3"`) never matches. A malformed value (not `*` or quoted tags) is a 400.',
       schema: { type: 'string' },
       example: '"3"',
     },
@@ -136,6 +141,17 @@ const HEADER_PARAMS: Record<RequestHeader | 'x-request-id', [string, JsonSchema]
         'A retry with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) and changes nothing; the same key with another request → 422; while the first is still running → 409.',
       schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
       example: '6f1c9b8e-2a4d-4e0b-9a51-7c2f3d8e1a90',
+    },
+  ],
+  'x-change-reason': [
+    'XChangeReason',
+    {
+      name: 'X-Change-Reason',
+      in: 'header',
+      required: false,
+      description: `Why the change is made, kept on its history record (\`reason\`), searchable and shown in WebSocket messages and exports: printable text, at most ${MAX_REASON_CHARS} characters; text beyond ASCII percent-encoded as UTF-8 (\`encodeURIComponent\`), a literal \`%\` as \`%25\`. On an operation, every change it makes carries it.`,
+      schema: { type: 'string' },
+      example: 'Roll back: p99 latency regression in v0.6.4',
     },
   ],
   'x-request-id': [
@@ -216,7 +232,7 @@ const GATEWAY_STATUSES = new Set([401, 413, 429, 500]);
 function derivedErrors(route: RouteDef, doc: RouteDoc): Map<number, string[]> {
   const out = new Map<number, string[]>();
   const add = (status: number, why: string) => out.set(status, [...(out.get(status) ?? []), why]);
-  add(401, 'Missing or invalid bearer token.');
+  if (!route.public) add(401, 'Missing or invalid bearer token.');
   if (route.scope !== 'read') add(403, `The token lacks the \`${route.scope}\` scope.`);
   if (doc.params) add(400, 'A path parameter is not a valid id.');
   if (doc.query) add(400, 'A query parameter or the cursor is invalid (each named in `details`).');
@@ -229,6 +245,8 @@ function derivedErrors(route: RouteDef, doc: RouteDoc): Map<number, string[]> {
       'The body failed validation: each bad, unknown or read-only field is named in `details`.',
     );
   }
+  if (doc.headers?.includes('x-change-reason'))
+    add(400, `X-Change-Reason is not printable text of at most ${MAX_REASON_CHARS} characters.`);
   if (doc.headers?.includes('idempotency-key')) {
     add(400, 'Idempotency-Key is not 1–255 printable ASCII characters.');
     add(409, 'A request with this Idempotency-Key is still running.');
@@ -303,7 +321,8 @@ function parametersOf(doc: RouteDoc): unknown[] {
           ? {
               style: 'form',
               explode: false,
-              description: 'One or more values, comma-separated or with the key repeated.',
+              description:
+                'One or more values: comma-separated (`status=active,pending`), the key repeated (`status=active&status=pending`) or with brackets as axios sends arrays (`status[]=active&status[]=pending`).',
             }
           : {}),
         schema: p.schema,
@@ -340,11 +359,14 @@ function operationOf(route: RouteDef, doc: RouteDoc): Operation {
   return {
     operationId: doc.operationId,
     summary: doc.summary,
-    description: [doc.description, `**Authorization:** ${SCOPE_TEXT[route.scope]}`]
+    description: [
+      doc.description,
+      `**Authorization:** ${route.public ? 'None (no token).' : SCOPE_TEXT[route.scope]}`,
+    ]
       .filter(Boolean)
       .join('\n\n'),
     tags: doc.tags,
-    security: [{ bearerAuth: route.scope === 'read' ? [] : [route.scope] }],
+    security: route.public ? [] : [{ bearerAuth: route.scope === 'read' ? [] : [route.scope] }],
     parameters: parametersOf(doc),
     ...(doc.body
       ? {
@@ -366,15 +388,17 @@ function operationOf(route: RouteDef, doc: RouteDoc): Operation {
 
 const DESCRIPTION = `Manage inference instances (deployed ML model servers), their audit history and live updates.
 
-**Errors** always have the shape \`{"error":{"type","message","details"?,"request_id"}}\`. Requests to an unknown path get 404 and a known path with another method 405 (with \`Allow\`), in the same shape. API Gateway itself may answer 401 / 413 / 429 / 500 with \`{"message": …}\` before a handler runs.
+**Errors** always have the shape \`{"error":{"type","message","details"?,"request_id"},"message"}\` (the top-level \`message\` repeats \`error.message\`). Requests to an unknown path get 404 and a known path with another method 405 (with \`Allow\`), in the same shape; a literal path segment names its resource whatever the method, so \`GET /api/instances/batch-delete\` is a 405, not instance "batch-delete". API Gateway itself may answer 401 / 413 / 429 / 500 with \`{"message": …}\` before a handler runs, so \`message\` is in every error body.
+
+**HEAD** is answered wherever GET is: the same status and headers, no body.
 
 **Auth:** a bearer JWT. Reads need any valid token, writes \`${SCOPES.write}\`, delete / restore / batch calls \`${SCOPES.admin}\`. The local stack runs without auth unless started with \`--auth\`.
 
 **Retries:** GET, PUT and DELETE are safe to retry; POST and PATCH are when they carry an \`Idempotency-Key\`. Honour \`Retry-After\` on 429 and 503.
 
-**Conditional requests:** \`ETag\` is the quoted instance version; send it back as \`If-Match\` (412 when it moved on) or \`If-None-Match\` (304).
+**Conditional requests:** \`ETag\` is the quoted instance version; send it back as \`If-Match\` (412 when it moved on) or \`If-None-Match\` (304). \`If-Match\` compares strongly (RFC 9110 §13.1.1): \`*\` or a list of strong tags (\`"1", "2"\`); a weak tag (\`W/"2"\`) never matches (412); a malformed value is a 400. \`If-None-Match\` compares weakly.
 
-**Paging:** follow \`next_cursor\` until it is null.
+**Paging:** follow \`next_cursor\` until it is null. The instance and history lists also take \`page\` (1-based, with \`limit\`) for clients built on page numbers.
 
 **WebSocket** (\`wss://…\`, local \`ws://localhost:8000/ws\`, \`?token=\` when auth is on): send \`WsSubscribe\` / \`WsUnsubscribe\` / \`WsPing\`; receive \`WsInstanceEvent\`, \`WsOperationProgress\` and \`WsControlMessage\` (schemas below). Resume with \`since_history_id\` and dedupe by \`history_id\`.`;
 

@@ -113,11 +113,14 @@ export const operationExample = {
 const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const err = (type: string, message: string, details?: Record<string, unknown>) => ({
   error: { type, message, ...(details ? { details } : {}), request_id: requestId },
+  message,
 });
 
 /** One error example per status (the SPEC error shape). */
 export const errorExamples: Record<number, ReturnType<typeof err>> = {
-  400: err('BadRequest', 'Invalid query parameters', { limit: 'must be ≤ 1000' }),
+  400: err('BadRequest', 'Invalid query parameters', {
+    limit: 'must be an integer from 1 to 1000',
+  }),
   401: err('Unauthorized', 'Missing or invalid token'),
   403: err('Forbidden', 'This operation needs the instances:admin scope'),
   404: err('NotFound', 'Instance 42 not found', { id: 42 }),
@@ -133,9 +136,10 @@ export const errorExamples: Record<number, ReturnType<typeof err>> = {
     max_bytes: 65536,
     received_bytes: 70000,
   }),
+  405: err('MethodNotAllowed', 'Method not allowed', { allowed: ['POST'] }),
   415: err('UnsupportedMediaType', 'Content-Type must be application/json'),
   422: err('ValidationError', 'Request validation failed', {
-    replicas: 'must be ≤ 100',
+    replicas: 'must be an integer from 1 to 100',
     id: 'read-only field',
     colour: 'unknown field',
   }),

@@ -7,7 +7,12 @@
  */
 import type * as z from 'zod/mini';
 import { createInstanceSchema, instanceSchema, updateInstanceSchema } from '../domain/instance.ts';
-import { instancePathSchema, listInstancesQuerySchema } from '../domain/query.ts';
+import {
+  instanceNamePathSchema,
+  instancePathSchema,
+  listInstancesQuerySchema,
+} from '../domain/query.ts';
+import { copyInstanceBodySchema } from '../domain/copy.ts';
 import {
   batchCompareBodySchema,
   comparePathSchema,
@@ -29,6 +34,7 @@ import {
   batchResultSchema,
   deleteResultSchema,
   healthSchema,
+  livenessSchema,
   historyBatchComparisonSchema,
   historyComparisonSchema,
   historyExportSchema,
@@ -67,7 +73,7 @@ export const TAGS = {
 export type Tag = keyof typeof TAGS;
 
 /** Request headers an operation reads (the builder documents them as parameters). */
-export type RequestHeader = 'if-match' | 'if-none-match' | 'idempotency-key';
+export type RequestHeader = 'if-match' | 'if-none-match' | 'idempotency-key' | 'x-change-reason';
 /** Response headers an operation sets besides `X-Request-Id` (always there). */
 export type ResponseHeader = 'etag' | 'location' | 'content-disposition' | 'retry-after';
 
@@ -128,6 +134,16 @@ const CHANGE_ERRORS = {
 } as const;
 
 export const routeDocs: Record<string, RouteDoc> = {
+  'GET /health': {
+    operationId: 'liveness',
+    summary: 'Liveness check (no token)',
+    description:
+      'Answers 200 while the API runs; reads no table and returns no data, so it needs no token (load balancers, uptime checks). `GET /api/health` is the authenticated readiness check that reads the table.',
+    tags: ['Meta'],
+    responses: {
+      200: { description: 'The API runs.', schema: livenessSchema, example: { status: 'ok' } },
+    },
+  },
   'GET /api/health': {
     operationId: 'health',
     summary: 'Health check',
@@ -151,7 +167,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     operationId: 'listInstances',
     summary: 'List instances',
     description:
-      'Filtered, sorted and cursor-paged. Walking `next_cursor` until it is null returns each matching instance exactly once. A list filtered by one equality field (status, priority, cluster_name, model_name) or unfiltered and sorted by created_at / updated_at / name is served by key queries, never a table scan. `skip` is for compatibility and costs O(skip).',
+      'Filtered, sorted and cursor-paged. Walking `next_cursor` until it is null returns each matching instance exactly once. A list filtered by one equality field (status, priority, cluster_name, model_name) or unfiltered and sorted by created_at / updated_at / name is served by key queries, never a table scan.\n\n`skip` and `page` (1-based, `limit` per page; not with `cursor` or `skip`; `(page - 1) × limit` ≤ 100,000) are for compatibility and cost O(skip): when the index keys decide every filter (none, one status / priority / cluster_name / model_name, a created range) only index keys are counted, otherwise each skipped instance is read.\n\n`total` is present when one read of the counters the stream keeps tells it: no filter, or a filter on one of status, priority, cluster_name, model_name (several values add up). With any other filter it is absent, not guessed. Eventually consistent, like `/api/instances/stats`.',
     tags: ['Instances'],
     query: listInstancesQuerySchema,
     queryExamples: { limit: 50, status: ['active', 'pending'], sort_by: 'name', sort_order: 'asc' },
@@ -162,6 +178,7 @@ export const routeDocs: Record<string, RouteDoc> = {
         example: {
           items: [instanceExample],
           count: 1,
+          total: 1,
           limit: 50,
           next_cursor: 'eyJ2IjoxLCJrIjo0Mn0',
         },
@@ -182,7 +199,7 @@ export const routeDocs: Record<string, RouteDoc> = {
         value: minimalCreateExample,
       },
     },
-    headers: ['idempotency-key'],
+    headers: ['idempotency-key', 'x-change-reason'],
     responses: {
       201: {
         description: 'Created.',
@@ -191,6 +208,50 @@ export const routeDocs: Record<string, RouteDoc> = {
         headers: ['etag', 'location'],
       },
       409: 'An instance with this name exists (names are unique, case-insensitive), or the Idempotency-Key is in use by a request still running.',
+    },
+  },
+  'GET /api/instances/by-name/{name}': {
+    operationId: 'getInstanceByName',
+    summary: 'Get an instance by its name',
+    description:
+      'Names compare as uniqueness compares them (case-insensitive, NFKC): `/by-name/LLAMA-70B` finds `llama-70b`. Percent-encode the name in the path. `ETag` and `If-None-Match` as for `GET /api/instances/{id}`.',
+    tags: ['Instances'],
+    params: instanceNamePathSchema,
+    headers: ['if-none-match'],
+    responses: {
+      200: instanceOk('The instance.'),
+      304: {
+        description: 'Not modified: `If-None-Match` names the current version.',
+        headers: ['etag'],
+      },
+      404: 'No instance has this name (or it was deleted).',
+    },
+  },
+  'POST /api/instances/{id}/copy': {
+    operationId: 'copyInstance',
+    summary: 'Copy an instance',
+    description:
+      "A new instance with the source's configuration (`overrides` applied, validated like a PATCH). Without `name` it gets the first free of `<name>-copy`, `<name>-copy-2`, …: concurrent copies get different names. Its first history record carries `copied_from`. The body may be empty.",
+    tags: ['Instances'],
+    params: instancePathSchema,
+    body: copyInstanceBodySchema,
+    bodyExamples: {
+      default: { summary: 'First free <name>-copy', value: {} },
+      named: {
+        summary: 'A name and two changes',
+        value: { name: 'llama-70b-canary', overrides: { replicas: 1, priority: 'low' } },
+      },
+    },
+    headers: ['idempotency-key', 'x-change-reason'],
+    responses: {
+      201: {
+        description: 'The copy.',
+        schema: instanceSchema,
+        example: instanceExample,
+        headers: ['etag', 'location'],
+      },
+      404: 'No instance with this id (or it was deleted).',
+      409: 'The name is taken, every default copy name is taken, or the Idempotency-Key is in use by a request still running.',
     },
   },
   'GET /api/instances/{id}': {
@@ -221,7 +282,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       scale: { summary: 'Scale out and set an env var', value: updateInstanceExample },
       clear: { summary: 'Clear an optional field', value: clearFieldExample },
     },
-    headers: ['if-match', 'idempotency-key'],
+    headers: ['if-match', 'idempotency-key', 'x-change-reason'],
     responses: { 200: instanceOk('The instance after the change.'), ...CHANGE_ERRORS },
   },
   'PATCH /api/instances/{id}': {
@@ -236,7 +297,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       scale: { summary: 'Scale out and set an env var', value: updateInstanceExample },
       clear: { summary: 'Clear an optional field', value: clearFieldExample },
     },
-    headers: ['if-match', 'idempotency-key'],
+    headers: ['if-match', 'idempotency-key', 'x-change-reason'],
     responses: { 200: instanceOk('The instance after the change.'), ...CHANGE_ERRORS },
   },
   'DELETE /api/instances/{id}': {
@@ -246,7 +307,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       'The name becomes free again; the history stays (and a restore can bring the instance back).',
     tags: ['Instances'],
     params: instancePathSchema,
-    headers: ['if-match', 'idempotency-key'],
+    headers: ['if-match', 'idempotency-key', 'x-change-reason'],
     responses: {
       200: {
         description: 'Deleted.',
@@ -267,7 +328,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     body: batchDeleteSchema,
     bodyExamples: { three: { summary: 'Three ids', value: { ids: [42, 43, 44] } } },
     query: batchQuerySchema,
-    headers: ['idempotency-key'],
+    headers: ['idempotency-key', 'x-change-reason'],
     responses: {
       200: {
         description: 'Per-item results.',
@@ -293,7 +354,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     operationId: 'batchUpdate',
     summary: 'Update up to 100 instances',
     description:
-      'Each `data` is validated like a PATCH body (an invalid one gets status `invalid`); `version` makes the item conditional like `If-Match`. With `?atomic=true` all change in one transaction or none.',
+      'Each `data` is validated like a PATCH body (an invalid one gets status `invalid`); `version` makes the item conditional like `If-Match`. An item whose `data` changes nothing (`{}`, or the values it has) gets status `unchanged`: no new version, no history; it counts as succeeded. With `?atomic=true` all change in one transaction or none.',
     tags: ['Batch'],
     body: batchUpdateSchema,
     bodyExamples: {
@@ -308,7 +369,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       },
     },
     query: batchQuerySchema,
-    headers: ['idempotency-key'],
+    headers: ['idempotency-key', 'x-change-reason'],
     responses: {
       200: {
         description: 'Per-item results.',
@@ -356,7 +417,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     operationId: 'listHistory',
     summary: "An instance's history",
     description:
-      'Also for deleted instances. `offset` or `cursor` pages; `total` counts every match. `fields` keeps records that changed any of the listed fields; `search` matches changed field names, old/new values and the actor.',
+      "Also for deleted instances. `offset`, `page` (1-based, `limit` per page; not with `offset` or `cursor`) or `cursor` pages; `total` counts every match. `fields` keeps records that changed any of the listed fields; `search` matches changed field names, old/new values and the actor. `sort_by` `version` (default), `history_id` or `operation_timestamp` name one order: an instance's changes commit in version order, and ids and timestamps are taken in it.",
     tags: ['History'],
     params: instanceIdPathSchema,
     query: historyListQuerySchema,
@@ -464,7 +525,7 @@ export const routeDocs: Record<string, RouteDoc> = {
       "Sets the instance back to the record's snapshot as a new version (history `restore` with `restored_from`); re-creates a deleted instance under its id. `If-Match` is honoured. No request body.",
     tags: ['History'],
     params: restorePathSchema,
-    headers: ['if-match', 'idempotency-key'],
+    headers: ['if-match', 'idempotency-key', 'x-change-reason'],
     responses: {
       200: instanceOk('The instance after the restore.'),
       404: 'No such history record for this instance.',
@@ -590,7 +651,7 @@ export const routeDocs: Record<string, RouteDoc> = {
         },
       },
     },
-    headers: ['idempotency-key'],
+    headers: ['idempotency-key', 'x-change-reason'],
     responses: {
       202: {
         description: 'Accepted; poll `Location` or subscribe to `operation:<operation_id>`.',

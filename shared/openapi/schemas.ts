@@ -22,7 +22,10 @@ const int = z.int();
 const count = z.int().check(z.gte(0));
 const isoTimestamp = z.string().check(z.iso.datetime());
 
-/** The SPEC error shape every handler renders (shared/http/middleware.ts `errorResponse`). */
+/**
+ * The SPEC error shape every handler renders (shared/http/middleware.ts `errorResponse`), with
+ * `message` repeated at the top level, where API Gateway's own error bodies have it.
+ */
 export const errorSchema = z.object({
   error: z.object({
     type: z.string(),
@@ -30,6 +33,7 @@ export const errorSchema = z.object({
     details: z.optional(z.record(z.string(), z.unknown())),
     request_id: z.string(),
   }),
+  message: z.string(),
 });
 export type ErrorBody = z.output<typeof errorSchema>;
 
@@ -46,9 +50,17 @@ export const healthSchema = z.object({
   time: isoTimestamp,
 });
 
+/** GET /health: liveness only. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+
 export const instanceListSchema = z.object({
   items: z.array(instanceSchema),
   count,
+  /**
+   * How many instances the query matches, present only when one read of the stream-kept
+   * counters tells (no filter, or one status / priority / cluster_name / model_name filter).
+   */
+  total: z.optional(count),
   limit: int,
   next_cursor: z.nullable(z.string()),
 });
@@ -76,7 +88,15 @@ export const batchResultSchema = z.object({
   results: z.array(
     z.object({
       id: int,
-      status: z.enum(['deleted', 'updated', 'not_found', 'conflict', 'invalid', 'error']),
+      status: z.enum([
+        'deleted',
+        'updated',
+        'unchanged',
+        'not_found',
+        'conflict',
+        'invalid',
+        'error',
+      ]),
       error: z.optional(itemError),
     }),
   ),
@@ -102,6 +122,8 @@ export const historyRecordSchema = z.object({
   restored_from: z.optional(int),
   batch_id: z.string(),
   operation_id: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  copied_from: z.optional(int),
 });
 export type HistoryRecordOut = z.output<typeof historyRecordSchema>;
 
@@ -197,6 +219,7 @@ export const operationSchema = z.object({
   created_at: isoTimestamp,
   updated_at: isoTimestamp,
   actor: z.string(),
+  reason: z.optional(z.string()),
   /** What was asked for (the id list itself is not repeated). */
   request: z.looseObject({ type: z.enum(JOB_TYPES) }),
   cancel_requested: z.optional(z.boolean()),
@@ -238,6 +261,8 @@ export const instanceEventSchema = z.object({
   instance: z.optional(snapshotSchema),
   restored_from: z.optional(int),
   operation_id: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  copied_from: z.optional(int),
   truncated: z.optional(z.literal(true)),
 });
 export type InstanceEvent = z.output<typeof instanceEventSchema>;

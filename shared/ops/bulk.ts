@@ -36,6 +36,7 @@ export interface ItemOutcome {
 export interface ChunkContext {
   operationId: string;
   actor: string;
+  reason?: string;
   /** Changes at or after this instant may be this chunk's own (checkpoint time minus skew). */
   since: string;
   filter?: OperationFilter['query'];
@@ -102,7 +103,13 @@ export class BulkExecutor {
       }
       if (await this.changedByUsMeanwhile(id, item, ctx)) return { id, status: 'deleted' };
       if (isTombstone(item)) return notFound(id, 'was already deleted');
-      const plan = this.instances.planDelete(toInstance(item), meta(ctx));
+      const current = toInstance(item);
+      // As for updates: the filter was evaluated when the operation was accepted; an instance
+      // changed since so that it no longer matches is not what was asked to be deleted.
+      if (ctx.filter && !matches(ctx.filter as NormalizedQuery, current)) {
+        return { id, status: 'skipped' };
+      }
+      const plan = this.instances.planDelete(current, meta(ctx));
       return (await this.commit(plan)) ? { id, status: 'deleted' } : 'race';
     });
   }
@@ -224,6 +231,7 @@ const meta = (ctx: ChunkContext): ChangeMeta => ({
   actor: ctx.actor,
   opId: ctx.operationId,
   operationId: ctx.operationId,
+  ...(ctx.reason !== undefined ? { reason: ctx.reason } : {}),
 });
 
 const notFound = (id: number, why = 'does not exist'): ItemOutcome => ({

@@ -84,6 +84,8 @@ export interface OperationItem {
   type: OperationType;
   status: OperationStatus;
   actor: string;
+  /** `X-Change-Reason` of the request that started it; every change it makes carries it. */
+  reason?: string;
   request: OperationRequest;
   created_at: string;
   updated_at: string;
@@ -129,6 +131,7 @@ export interface OperationView {
   created_at: string;
   updated_at: string;
   actor: string;
+  reason?: string;
   request: { type: OperationType } & Record<string, unknown>;
   cancel_requested?: boolean;
   started_at?: string;
@@ -157,6 +160,7 @@ export function toView(item: OperationItem, result?: Record<string, unknown>): O
     created_at: item.created_at,
     updated_at: item.updated_at,
     actor: item.actor,
+    ...(item.reason !== undefined ? { reason: item.reason } : {}),
     request: publicRequest(item.request),
     ...(item.cancel_requested ? { cancel_requested: true } : {}),
     ...(item.started_at ? { started_at: item.started_at } : {}),

@@ -85,6 +85,7 @@ export class OperationRunner {
     const ctx: ChunkContext = {
       operationId: op.operation_id,
       actor: op.actor,
+      ...(op.reason !== undefined ? { reason: op.reason } : {}),
       since: new Date(Date.parse(op.checkpoint_at) - CLOCK_SKEW_MS).toISOString(),
       ...(op.request.type !== 'export' && op.request.filter
         ? { filter: op.request.filter.query }

@@ -19,7 +19,7 @@ export class OperationService {
     private readonly newId: () => string = randomUUID,
   ) {}
 
-  async create(input: OperationInput, actor: string): Promise<OperationItem> {
+  async create(input: OperationInput, actor: string, reason?: string): Promise<OperationItem> {
     const ids = input.type === 'export' ? input.instance_ids : await this.targets(input);
     const now = this.clock();
     const at = now.toISOString();
@@ -31,6 +31,7 @@ export class OperationService {
       type: input.type,
       status: 'pending',
       actor,
+      ...(reason !== undefined ? { reason } : {}),
       request: requestOf(input, ids?.length),
       created_at: at,
       updated_at: at,

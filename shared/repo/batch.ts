@@ -22,7 +22,12 @@ export const MAX_TRANSACTION_ACTIONS = 100;
 const CONCURRENCY = 8;
 const ATOMIC_ATTEMPTS = 5;
 
-export type ItemStatus = 'deleted' | 'updated' | 'not_found' | 'conflict' | 'invalid' | 'error';
+/** `unchanged`: the data changed nothing, so no new version and no history (like such a PATCH). */
+export type ItemStatus =
+  'deleted' | 'updated' | 'unchanged' | 'not_found' | 'conflict' | 'invalid' | 'error';
+
+/** Statuses that count as `succeeded`. */
+const SUCCESS: readonly ItemStatus[] = ['deleted', 'updated', 'unchanged'];
 
 export interface ItemResult {
   id: number;
@@ -84,8 +89,8 @@ function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'
   };
 }
 
-function summarize(results: ItemResult[], ok: ItemStatus): BatchResult {
-  const succeeded = results.filter((r) => r.status === ok).length;
+function summarize(results: ItemResult[]): BatchResult {
+  const succeeded = results.filter((r) => SUCCESS.includes(r.status)).length;
   return { results, succeeded, failed: results.length - succeeded };
 }
 
@@ -94,7 +99,7 @@ function parseData(data: Record<string, unknown>): UpdateInstanceInput {
   if (!parsed.success) {
     throw validationError(
       'Invalid update data',
-      issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS),
+      issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS, updateInstanceSchema),
     );
   }
   return parsed.data;
@@ -111,14 +116,14 @@ export class BatchService {
   async updateEach(updates: readonly UpdateItemRequest[], meta: ChangeMeta): Promise<BatchResult> {
     const results = await mapBounded(updates, CONCURRENCY, async (u): Promise<ItemResult> => {
       try {
-        await this.repo.update(u.id, parseData(u.data), meta, u.version);
-        return { id: u.id, status: 'updated' };
+        const { changed } = await this.repo.update(u.id, parseData(u.data), meta, u.version);
+        return { id: u.id, status: changed ? 'updated' : 'unchanged' };
       } catch (err) {
         if (!(err instanceof AppError)) this.onUnexpected(err);
         return { id: u.id, ...statusOf(err) };
       }
     });
-    return summarize(results, 'updated');
+    return summarize(results);
   }
 
   async deleteEach(ids: readonly number[], meta: ChangeMeta): Promise<BatchResult> {
@@ -131,7 +136,7 @@ export class BatchService {
         return { id, ...statusOf(err) };
       }
     });
-    return summarize(results, 'deleted');
+    return summarize(results);
   }
 
   async updateAtomic(
@@ -192,9 +197,10 @@ export class BatchService {
       );
       try {
         if (plans.length > 0) await this.repo.commit(plans.map((p) => p.plan));
+        // An item without a plan changed nothing (an update to the values it already has).
+        const planned = new Set(plans.map((p) => p.index));
         return summarize(
-          ids.map((id) => ({ id, status: okStatus })),
-          okStatus,
+          ids.map((id, i) => ({ id, status: planned.has(i) ? okStatus : 'unchanged' })),
         );
       } catch (err) {
         const planIndex = (err as { planIndex?: number }).planIndex;

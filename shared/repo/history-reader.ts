@@ -161,16 +161,24 @@ export class HistoryReader {
 
   /**
    * GET /api/instances/{id}/history. Reads the whole partition to count `total`, keeping only
-   * the requested page. `offset` skips matches; a `cursor` (the last version returned)
-   * continues after the previous page and `offset` then reports that page's position.
+   * the requested page. `offset` skips matches (`page` p is offset (p - 1) × limit, so it
+   * costs what an offset costs: the same one pass); a `cursor` (the last version returned)
+   * continues after the previous page and `offset` then reports that page's position. The
+   * `sort_by` orders coincide (HISTORY_SORT_FIELDS), so every one is this version order.
    */
   async list(instanceId: number, q: HistoryListQuery): Promise<HistoryPage> {
     checkDateRange(q);
-    const { limit: _l, offset: _o, cursor: _c, ...shape } = q;
+    const { limit: _l, offset: _o, page: _p, cursor: _c, ...shape } = q;
     const hash = queryHash({ instanceId, ...shape });
+    if (q.page !== undefined && (q.offset !== undefined || q.cursor !== undefined)) {
+      throw badRequest('Send page, or offset / cursor, not both', {
+        page: 'not with offset or cursor',
+      });
+    }
+    const offset = q.page !== undefined ? (q.page - 1) * q.limit : (q.offset ?? 0);
     let after: number | undefined;
     if (q.cursor !== undefined) {
-      if (q.offset > 0) throw badRequest('Send either offset or cursor, not both');
+      if (offset > 0) throw badRequest('Send either offset or cursor, not both');
       const c = decode(q.cursor, hash);
       if (!isId(c.k)) throw invalidCursor();
       after = c.k;
@@ -194,7 +202,7 @@ export class HistoryReader {
           position++;
           continue;
         }
-        if (after === undefined && position < q.offset) {
+        if (after === undefined && position < offset) {
           position++;
           continue;
         }
@@ -215,7 +223,7 @@ export class HistoryReader {
       items,
       total,
       limit: q.limit,
-      offset: after === undefined ? q.offset : position,
+      offset: after === undefined ? offset : position,
       next_cursor: hasMore && last ? encode({ v: 1, q: hash, k: last.version }) : null,
       has_more: hasMore,
     };

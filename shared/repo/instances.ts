@@ -1,8 +1,9 @@
 /**
  * Instance persistence. DynamoDB itself enforces every invariant:
  * - ids come from an atomic counter (UpdateItem ADD), never from a read-then-write;
- * - names are unique case-insensitively through a name-claim item written in the same
- *   transaction as the instance (renames move the claim, delete frees it);
+ * - names are unique, ignoring case and look-alike characters, through a name-claim item keyed
+ *   by the name's skeleton (items.ts `nameClaimKey`) and written in the same transaction as the
+ *   instance (renames move the claim, delete frees it);
  * - every write is conditional on the version read, so concurrent writers never lose an
  *   update: a blind update retries on a fresh read, an `If-Match` update fails with 412.
  */
@@ -10,6 +11,7 @@ import { batchGetAll } from '../aws/batch-get.ts';
 import {
   GetCommand,
   PutCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -29,7 +31,10 @@ import {
 } from '../domain/instance.ts';
 import { AppError, conflict, notFound, preconditionFailed } from '../domain/errors.ts';
 import {
+  heldNameClaim,
   isTombstone,
+  legacyNameClaimKey,
+  nameClaimKey,
   toInstance,
   toItem,
   tombstone,
@@ -42,7 +47,7 @@ type TransactItem = NonNullable<
 >[number];
 
 export const INSTANCE_COUNTER_KEY = 'COUNTER#instance_id';
-export const nameClaimKey = (name: string) => `NAME#${nameKey(name)}`;
+export { nameClaimKey };
 
 /** How often a blind update re-reads and retries after losing a race. */
 const MAX_UPDATE_ATTEMPTS = 40;
@@ -57,7 +62,7 @@ export interface PlannedWrite<T> {
   items: TransactItem[];
   result: T;
   /** Maps a cancellation reason at `index` to the error to report. */
-  explain(index: number, code: string | undefined): AppError | 'retry';
+  explain(index: number, code: string | undefined): AppError | NameTaken | 'retry';
 }
 
 export class InstanceRepository {
@@ -83,6 +88,25 @@ export class InstanceRepository {
   async getOrThrow(id: number): Promise<Instance> {
     const found = await this.get(id);
     if (!found) throw notFound(`Instance ${id} not found`, { id });
+    return found;
+  }
+
+  /**
+   * The instance with this name (compared as uniqueness compares it), through its name claim:
+   * two key reads, no scan. A claim that names another spelling than asked for is no match.
+   */
+  async getByNameOrThrow(name: string): Promise<Instance> {
+    const claim = await this.client.send(
+      new GetCommand({
+        TableName: this.metaTable,
+        Key: { pk: nameClaimKey(name) },
+        ConsistentRead: true,
+      }),
+    );
+    const id = claim.Item?.instance_id as number | undefined;
+    const found = id === undefined ? undefined : await this.get(id);
+    if (!found || nameKey(found.name) !== nameKey(name))
+      throw notFound(`No instance is named "${name}"`, { name });
     return found;
   }
 
@@ -126,7 +150,10 @@ export class InstanceRepository {
   async create(input: CreateInstanceInput, meta: ChangeMeta): Promise<Instance> {
     const id = await this.allocateId();
     const plan = this.planCreate(id, input, meta);
-    await this.commit([plan]);
+    // DynamoDB cancels a transaction that meets another one in flight on the same item (two
+    // creates of look-alike names share the claim item) with TransactionConflict: a lost race,
+    // not an answer. Retried, the claim's condition decides (→ 409 naming the winner).
+    await this.optimistically(id, undefined, () => this.commit([plan]));
     return plan.result;
   }
 
@@ -150,12 +177,12 @@ export class InstanceRepository {
             ConditionExpression: 'attribute_not_exists(id)',
           },
         },
-        this.claimName(instance.name, id),
+        this.claimName(nameClaimKey(instance.name), id),
       ],
       result: instance,
       explain: (index) =>
         index === 1
-          ? duplicateName(instance.name)
+          ? new NameTaken(instance.name, nameClaimKey(instance.name))
           : conflict(`Instance ${id} already exists`, { id }),
     };
   }
@@ -215,25 +242,27 @@ export class InstanceRepository {
     next.version = current.version + 1;
     next.updated_at = this.clock().toISOString();
     next.updated_by = meta.actor;
+    // The claim moves only when the new name no longer looks like the old one: a rename that
+    // fixes a look-alike character (Cyrillic `а` → Latin `a`) keeps it.
+    const held = heldNameClaim(current);
+    const claim = nameClaimKey(next.name);
+    const moved = claim !== nameClaimKey(current.name) && claim !== held;
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.tables.instances,
-          Item: toItem(next, op, meta),
+          Item: toItem(next, op, meta, moved ? claim : held),
           ConditionExpression: '#version = :expected AND attribute_not_exists(deleted)',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': current.version },
         },
       },
     ];
-    const renamed = nameKey(current.name) !== nameKey(next.name);
-    if (renamed) {
-      items.push(this.releaseName(current.name, current.id), this.claimName(next.name, current.id));
-    }
+    if (moved) items.push(this.releaseName(held, current.id), this.claimName(claim, current.id));
     return {
       items,
       result: next,
-      explain: (index) => (index === 2 ? duplicateName(next.name) : 'retry'),
+      explain: (index) => (index === 2 ? new NameTaken(next.name, claim) : 'retry'),
     };
   }
 
@@ -257,7 +286,7 @@ export class InstanceRepository {
             ExpressionAttributeValues: { ':expected': current.version },
           },
         },
-        this.releaseName(current.name, current.id),
+        this.releaseName(heldNameClaim(current), current.id),
       ],
       result: current.id,
       explain: () => 'retry',
@@ -290,12 +319,24 @@ export class InstanceRepository {
       for (const [planIndex, plan] of plans.entries()) {
         for (let i = 0; i < plan.items.length; i++) {
           const code = reasons[offset + i]?.Code;
-          if (code && code !== 'None') throw explained(plan, planIndex, i, code);
+          if (code && code !== 'None')
+            throw await this.described(explained(plan, planIndex, i, code));
         }
         offset += plan.items.length;
       }
       throw err;
     }
+  }
+
+  /** A taken name becomes a 409 naming the instance that holds the claim (one or two reads). */
+  private async described(err: Error): Promise<Error> {
+    if (!(err instanceof NameTaken)) return err;
+    const claim = await this.client.send(
+      new GetCommand({ TableName: this.metaTable, Key: { pk: err.claim }, ConsistentRead: true }),
+    );
+    const id = claim?.Item?.instance_id;
+    const holder = typeof id === 'number' ? await this.get(id) : undefined;
+    return Object.assign(nameTakenError(err.takenName, holder), { planIndex: err.planIndex });
   }
 
   /**
@@ -359,28 +400,29 @@ export class InstanceRepository {
             ExpressionAttributeValues: { ':true': true, ':expected': tomb.version },
           },
         },
-        this.claimName(instance.name, tomb.id),
+        this.claimName(nameClaimKey(instance.name), tomb.id),
       ],
       result: instance,
-      explain: (index) => (index === 1 ? duplicateName(instance.name) : 'retry'),
+      explain: (index) =>
+        index === 1 ? new NameTaken(instance.name, nameClaimKey(instance.name)) : 'retry',
     };
   }
 
-  private claimName(name: string, id: number): TransactItem {
+  private claimName(key: string, id: number): TransactItem {
     return {
       Put: {
         TableName: this.metaTable,
-        Item: { pk: nameClaimKey(name), instance_id: id },
+        Item: { pk: key, instance_id: id },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
   }
 
-  private releaseName(name: string, id: number): TransactItem {
+  private releaseName(key: string, id: number): TransactItem {
     return {
       Delete: {
         TableName: this.metaTable,
-        Key: { pk: nameClaimKey(name) },
+        Key: { pk: key },
         ConditionExpression: 'instance_id = :id',
         ExpressionAttributeValues: { ':id': id },
       },
@@ -431,8 +473,43 @@ const versionMismatch = (id: number, expected: number, current?: number) =>
     ...(current !== undefined ? { current_version: current } : {}),
   });
 
-const duplicateName = (name: string) =>
-  conflict(`An instance named "${name}" already exists (names are case-insensitive)`, { name });
+/**
+ * A name claim was taken. Planning cannot read, so this carries the claim key and `commit` asks
+ * the table whose claim it is before answering (`nameTakenError`).
+ */
+export class NameTaken extends Error {
+  planIndex = 0;
+
+  constructor(
+    readonly takenName: string,
+    readonly claim: string,
+  ) {
+    super(`name "${takenName}" is taken`);
+    this.name = 'NameTaken';
+  }
+}
+
+/**
+ * 409 for a name whose claim `holder` holds: the same name in another case, or a look-alike.
+ * Without a holder (it was renamed or deleted meanwhile) only the name is known.
+ */
+export function nameTakenError(name: string, holder?: Pick<Instance, 'id' | 'name'>): AppError {
+  if (!holder)
+    return conflict(
+      `An instance named "${name}" already exists (names are compared ignoring case and look-alike characters)`,
+      { name },
+    );
+  const details = { name, existing_id: holder.id, existing_name: holder.name };
+  return nameKey(holder.name) === nameKey(name)
+    ? conflict(
+        `An instance named "${holder.name}" already exists (instance ${holder.id}; names are compared ignoring case)`,
+        details,
+      )
+    : conflict(
+        `The name "${name}" looks the same as "${holder.name}" (instance ${holder.id}); names that differ only in look-alike characters are refused`,
+        details,
+      );
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -445,4 +522,98 @@ export interface RestoreTarget {
   /** The original creation stamp, kept when a deleted instance is re-created. */
   readonly created_at?: string | undefined;
   readonly created_by?: string | undefined;
+}
+
+export interface NameClaimMigration {
+  /** Instances that now hold the claim of their name's skeleton. */
+  migrated: number;
+  /** Instances left on their old claim because a look-alike holds the skeleton claim. */
+  collisions: { id: number; name: string; existing_id?: number }[];
+  /** Instances that changed while being migrated: run again. */
+  retry: number[];
+}
+
+/**
+ * Moves instances written before look-alike-aware claims (items without `name_claim`, which
+ * hold `NAME#<NFKC, lower-cased>`) to the claim of their skeleton, one transaction each: claim
+ * the skeleton, record it on the item, free the old claim. Until an instance is moved it keeps
+ * working (its writes release the claim it holds, see items.ts `heldNameClaim`), but its name
+ * blocks neither look-alikes nor other spellings of itself. Idempotent and safe beside live
+ * traffic: every step is conditional. A collision (two look-alikes that both exist) is reported
+ * and left as it is; a rename of one of the two resolves it.
+ */
+export async function migrateNameClaims(
+  client: DynamoDBDocumentClient,
+  tables: Pick<TableNames, 'instances' | 'meta'>,
+): Promise<NameClaimMigration> {
+  const out: NameClaimMigration = { migrated: 0, collisions: [], retry: [] };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tables.instances,
+        FilterExpression: 'attribute_not_exists(name_claim) AND attribute_not_exists(deleted)',
+        ProjectionExpression: 'id, #name, #version',
+        ExpressionAttributeNames: { '#name': 'name', '#version': 'version' },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { id, name, version } = item as { id: number; name: string; version: number };
+      const claim = nameClaimKey(name);
+      const legacy = legacyNameClaimKey(name);
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: tables.instances,
+            Key: { id },
+            UpdateExpression: 'SET name_claim = :claim',
+            ConditionExpression: '#version = :version AND attribute_not_exists(name_claim)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':claim': claim, ':version': version },
+          },
+        },
+      ];
+      if (claim !== legacy) {
+        items.push(
+          {
+            Put: {
+              TableName: tables.meta,
+              Item: { pk: claim, instance_id: id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Delete: {
+              TableName: tables.meta,
+              Key: { pk: legacy },
+              ConditionExpression: 'attribute_not_exists(pk) OR instance_id = :id',
+              ExpressionAttributeValues: { ':id': id },
+            },
+          },
+        );
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        out.migrated++;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        if (err.CancellationReasons?.[1]?.Code !== 'ConditionalCheckFailed') {
+          out.retry.push(id);
+          continue;
+        }
+        const holder = await client.send(
+          new GetCommand({ TableName: tables.meta, Key: { pk: claim }, ConsistentRead: true }),
+        );
+        const existing = holder.Item?.instance_id;
+        out.collisions.push({
+          id,
+          name,
+          ...(typeof existing === 'number' ? { existing_id: existing } : {}),
+        });
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

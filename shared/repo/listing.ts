@@ -10,14 +10,21 @@
  * applied to the hydrated item. The cursor records the index key of the last item examined,
  * so pages continue exactly where the previous one stopped: each match once, no matter how
  * many rows a filter drops, and a walk always ends.
+ *
+ * `skip` (and `page`, which becomes a skip) is an offset: DynamoDB has none, so the entries
+ * before it are walked. When the index keys alone decide every filter (`coveredByKeys`), that
+ * walk counts keys without reading a single item (Query `Select: COUNT`, ~40 KEYS_ONLY entries
+ * per read unit); otherwise each skipped entry is read and filtered like a listed one.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { ALL_INSTANCES_PK, INSTANCE_INDEX, tables } from '../config/tables.ts';
 import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
-import type { ListInstancesQuery } from '../domain/query.ts';
+import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
+import { statsView } from '../domain/history.ts';
 import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
+import { STATS_KEY } from './history-writer.ts';
 
 interface Source {
   index: string;
@@ -87,12 +94,27 @@ export function planSources(q: NormalizedQuery): Source[] {
   ];
 }
 
-export type NormalizedQuery = Omit<ListInstancesQuery, 'cluster'>;
+export type NormalizedQuery = Omit<ListInstancesQuery, 'cluster' | 'page'>;
 
 export function normalizeQuery(q: ListInstancesQuery): NormalizedQuery {
-  const { cluster, ...rest } = q;
+  const { cluster, page, ...rest } = q;
   if (cluster !== undefined && rest.cluster_name !== undefined && cluster !== rest.cluster_name) {
     throw badRequest('cluster and cluster_name disagree', { cluster: 'alias of cluster_name' });
+  }
+  if (page !== undefined) {
+    if (rest.cursor !== undefined || rest.skip !== undefined) {
+      throw badRequest('Send page, or cursor / skip, not both', {
+        page: 'not with cursor or skip',
+      });
+    }
+    // 1-based page of `limit` items: a skip of the pages before it.
+    const skip = (page - 1) * rest.limit;
+    if (skip > MAX_SKIP) {
+      throw badRequest(`page ${page} of ${rest.limit} starts past ${MAX_SKIP} instances`, {
+        page: `(page - 1) × limit must be at most ${MAX_SKIP}; follow next_cursor instead`,
+      });
+    }
+    if (skip > 0) rest.skip = skip;
   }
   if (rest.created_after && rest.created_before && rest.created_after > rest.created_before) {
     throw badRequest('created_after is later than created_before', {
@@ -103,6 +125,22 @@ export function normalizeQuery(q: ListInstancesQuery): NormalizedQuery {
     ...rest,
     ...(cluster !== undefined ? { cluster_name: rest.cluster_name ?? cluster } : {}),
   };
+}
+
+/**
+ * True when the sources' keys decide every filter of the query: each filtered field is the
+ * partition of every source (or the created range is the sort key range of every source) and
+ * there is no text filter. Then an index entry is a match without reading its item.
+ */
+export function coveredByKeys(q: NormalizedQuery, sources: readonly Source[]): boolean {
+  if (q.name !== undefined || q.search !== undefined) return false;
+  const all = (index: string) => sources.every((s) => s.index === index);
+  if (q.status && !all(INSTANCE_INDEX.byStatus)) return false;
+  if (q.priority && !all(INSTANCE_INDEX.byPriority)) return false;
+  if (q.model_name !== undefined && !all(INSTANCE_INDEX.byModel)) return false;
+  if (q.cluster_name !== undefined && !all(INSTANCE_INDEX.byCluster)) return false;
+  if ((q.created_after || q.created_before) && !sources.every((s) => s.range)) return false;
+  return true;
 }
 
 /** Every filter, applied to a hydrated item (also re-checks index keys that may lag). */
@@ -174,12 +212,58 @@ function decodeCursor(raw: string, hash: string, sources: Source[]): Cursor {
   return c as Cursor;
 }
 
+/** Stats counters (`statsView`) that count each one-field equality filter. */
+const COUNTED = [
+  ['status', 'by_status'],
+  ['priority', 'by_priority'],
+  ['cluster_name', 'by_cluster'],
+  ['model_name', 'by_model'],
+] as const;
+/** Query keys that page or order; every other key filters (a filter added later included). */
+const NOT_FILTERS: ReadonlySet<string> = new Set([
+  'limit',
+  'cursor',
+  'skip',
+  'sort_by',
+  'sort_order',
+]);
+
 export class InstanceLister {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly repo: Pick<InstanceRepository, 'getMany'>,
+    /** The meta table with the stats item; without it `total` is never known. */
+    private readonly metaTable?: string,
   ) {}
+
+  /**
+   * The number of instances the query matches, when one GetItem tells: the stats item the
+   * stream keeps (`STATS#instances`) counts all instances and those per status, priority,
+   * cluster and model. So an unfiltered list, or one filtered on exactly one of those fields
+   * (several values of it add up), has a total; any other filter would need a walk over the
+   * matches, so undefined (no guess). Eventually consistent like GET /api/instances/stats:
+   * a write is counted once the stream has processed it.
+   */
+  async total(query: ListInstancesQuery): Promise<number | undefined> {
+    if (!this.metaTable) return undefined;
+    const q = normalizeQuery(query);
+    const used = Object.entries(q)
+      .filter(([k, v]) => !NOT_FILTERS.has(k) && v !== undefined)
+      .map(([k]) => k);
+    if (used.length > 1) return undefined;
+    const counted = COUNTED.find(([field]) => field === used[0]);
+    if (used.length === 1 && !counted) return undefined;
+    const res = await this.client.send(
+      new GetCommand({ TableName: this.metaTable, Key: { pk: STATS_KEY } }),
+    );
+    const view = statsView(res.Item);
+    if (!counted) return view.total;
+    const [field, bucket] = counted;
+    const wanted = q[field];
+    const values = Array.isArray(wanted) ? wanted : [wanted as string];
+    return values.reduce((n, v) => n + ((view[bucket] as Record<string, number>)[v] ?? 0), 0);
+  }
 
   async list(query: ListInstancesQuery): Promise<ListPage> {
     const q = normalizeQuery(query);
@@ -193,6 +277,10 @@ export class InstanceLister {
       startKey = c.k;
     }
     let toSkip = q.cursor === undefined ? (q.skip ?? 0) : 0;
+    if (toSkip > 0 && coveredByKeys(q, sources)) {
+      ({ sourceIndex, startKey } = await this.skipKeys(sources, q.sort_order === 'asc', toSkip));
+      toSkip = 0;
+    }
     const items: Instance[] = [];
     let examined = 0;
     let lastKey: Record<string, unknown> | undefined;
@@ -236,6 +324,30 @@ export class InstanceLister {
     return { items, next_cursor: null };
   }
 
+  /**
+   * Moves past `count` index entries without reading items: `Select: COUNT` queries return
+   * no keys, only how many they passed and where they stopped (LastEvaluatedKey), which is
+   * where the page starts. Costs the key reads, ~40 KEYS_ONLY entries per read unit.
+   */
+  private async skipKeys(
+    sources: readonly Source[],
+    ascending: boolean,
+    count: number,
+  ): Promise<{ sourceIndex: number; startKey: Record<string, unknown> | undefined }> {
+    let sourceIndex = 0;
+    let startKey: Record<string, unknown> | undefined;
+    for (let left = count; left > 0 && sourceIndex < sources.length;) {
+      const res = await this.query(sources[sourceIndex]!, ascending, left, startKey, true);
+      left -= res.count;
+      if (res.lastEvaluatedKey) startKey = res.lastEvaluatedKey;
+      else {
+        sourceIndex++;
+        startKey = undefined;
+      }
+    }
+    return { sourceIndex, startKey };
+  }
+
   private cursorAfter(hash: string, sourceIndex: number, key: Record<string, unknown>): string {
     return encodeCursor({ v: 1, q: hash, s: sourceIndex, k: key as Cursor['k'] });
   }
@@ -245,7 +357,12 @@ export class InstanceLister {
     ascending: boolean,
     limit: number,
     startKey: Record<string, unknown> | undefined,
-  ): Promise<{ keys: Record<string, unknown>[]; lastEvaluatedKey?: Record<string, unknown> }> {
+    countOnly = false,
+  ): Promise<{
+    keys: Record<string, unknown>[];
+    count: number;
+    lastEvaluatedKey?: Record<string, unknown>;
+  }> {
     const names: Record<string, string> = { '#pk': src.pkName };
     const values: Record<string, unknown> = { ':pk': src.pkValue };
     let condition = '#pk = :pk';
@@ -274,11 +391,13 @@ export class InstanceLister {
           ExpressionAttributeValues: values,
           ScanIndexForward: ascending,
           Limit: limit,
+          ...(countOnly ? { Select: 'COUNT' as const } : {}),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
       return {
         keys: res.Items ?? [],
+        count: res.Count ?? 0,
         ...(res.LastEvaluatedKey ? { lastEvaluatedKey: res.LastEvaluatedKey } : {}),
       };
     } catch (err) {

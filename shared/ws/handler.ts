@@ -6,12 +6,25 @@ import type * as z from 'zod/mini';
 import { AppError } from '../domain/errors.ts';
 import { issuesToDetails } from '../domain/validation.ts';
 import { logger } from '../log.ts';
-import { errorMessage } from './protocol.ts';
+import { ANONYMOUS_PRINCIPAL, errorMessage } from './protocol.ts';
 import type { Publisher } from './publisher.ts';
 import type { ConnectionRepository } from './connections.ts';
 
 /** Messages a connection may send per minute; beyond it each message gets a Throttled error. */
 export const MESSAGES_PER_MINUTE = 120;
+/**
+ * Messages all connections of one principal (JWT `sub`; not counted with auth off)
+ * may send per minute together: opening more connections must not multiply a user's rate. Two
+ * connections' worth; a client pings every 30 s, so a user's many tabs stay far below it.
+ */
+export const MESSAGES_PER_PRINCIPAL_PER_MINUTE = 240;
+
+const throttled = (scope: 'connection' | 'principal', limit: number, message: string) =>
+  new AppError(429, 'Throttled', message, {
+    scope,
+    limit_per_minute: limit,
+    retry_after_seconds: 60 - Math.floor((Date.now() / 1000) % 60),
+  });
 
 /** The parts of an API Gateway WebSocket event the handlers use. */
 export interface WsEvent {
@@ -50,11 +63,26 @@ export function wsRoute<S extends z.ZodMiniType>(
     const { connectionId } = event.requestContext;
     logger.appendKeys({ request_id: event.requestContext.requestId, connection_id: connectionId });
     try {
-      if ((await connections.countMessage(connectionId)) > MESSAGES_PER_MINUTE) {
-        throw new AppError(429, 'Throttled', `At most ${MESSAGES_PER_MINUTE} messages per minute`, {
-          retry_after_seconds: 60 - Math.floor((Date.now() / 1000) % 60),
-        });
-      }
+      // The connection's own limit first: a connection over it does not use up its
+      // principal's budget, which the principal's other connections still share.
+      const { count, sub } = await connections.countMessage(connectionId);
+      if (count > MESSAGES_PER_MINUTE)
+        throw throttled(
+          'connection',
+          MESSAGES_PER_MINUTE,
+          `At most ${MESSAGES_PER_MINUTE} messages per minute on one connection`,
+        );
+      // Without auth (the local stack's default) there is no principal to count: every
+      // connection would share one budget, whoever opened it.
+      if (
+        sub !== ANONYMOUS_PRINCIPAL &&
+        (await connections.countPrincipalMessage(sub)) > MESSAGES_PER_PRINCIPAL_PER_MINUTE
+      )
+        throw throttled(
+          'principal',
+          MESSAGES_PER_PRINCIPAL_PER_MINUTE,
+          `At most ${MESSAGES_PER_PRINCIPAL_PER_MINUTE} messages per minute across all connections of one user`,
+        );
       let raw: unknown;
       try {
         raw = JSON.parse(event.body ?? '');

@@ -3,7 +3,14 @@ import * as z from 'zod/mini';
 import type { HistoryRecord } from '../domain/history.ts';
 
 export const TOPIC = /^(instances|instance:[1-9]\d{0,14}|operation:[\w-]{1,64})$/;
+/** Topics in one subscribe / unsubscribe message (and in a `$connect` query). */
 export const MAX_TOPICS = 50;
+/**
+ * Topics one connection may hold at once. The connection item lists them (so `$disconnect` can
+ * delete their rows), which bounds that item far below DynamoDB's 400 KB; a client that wants
+ * more opens another connection or subscribes to `instances`.
+ */
+export const MAX_TOPICS_PER_CONNECTION = 100;
 /** API Gateway's WebSocket message limit is 128 KB; stay under it with room for framing. */
 export const MAX_MESSAGE_BYTES = 120 * 1024;
 /** At most this many records are replayed on resume; beyond it the client must reload. */
@@ -70,6 +77,8 @@ export function instanceMessage(r: HistoryRecord): string {
     instance: r.snapshot,
     ...(r.restored_from !== undefined ? { restored_from: r.restored_from } : {}),
     ...(r.operation_id !== undefined ? { operation_id: r.operation_id } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    ...(r.copied_from !== undefined ? { copied_from: r.copied_from } : {}),
   };
   const text = JSON.stringify(full);
   if (Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
@@ -80,3 +89,6 @@ export function instanceMessage(r: HistoryRecord): string {
 
 export const errorMessage = (type: string, message: string, details?: Record<string, unknown>) =>
   JSON.stringify({ type: 'error', error: { type, message, ...(details ? { details } : {}) } });
+
+/** The principal of a connection opened without auth (the local stack's default). */
+export const ANONYMOUS_PRINCIPAL = 'anonymous';

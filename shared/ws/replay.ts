@@ -28,6 +28,21 @@ export class ReplayReader {
     return [...found.values()].sort((a, b) => a.history_id - b.history_id).slice(0, max + 1);
   }
 
+  /** The newest history id there is (0 when there is none): one key read of the index. */
+  async newest(): Promise<number> {
+    const res = await this.client.send(
+      new QueryCommand({
+        TableName: this.historyTable,
+        IndexName: HISTORY_INDEX.byHistoryId,
+        KeyConditionExpression: 'h_pk = :h',
+        ExpressionAttributeValues: { ':h': ALL_HISTORY_PK },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    return Number(res.Items?.[0]?.history_id ?? 0);
+  }
+
   private async allAfter(since: number, limit: number): Promise<HistoryRecord[]> {
     const keys: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;

@@ -8,7 +8,7 @@ import { ALARMS } from '../../infra/constructs/monitoring.ts';
 import { WS_API_LIMITS } from '../../infra/constructs/websocket-api.ts';
 import { InferenceInstancesStack } from '../../infra/stack.ts';
 import { AUTH_ENV, SCOPES } from '../../shared/config/auth.ts';
-import { fallbackRoute, routes, type Access } from '../../shared/config/routes.ts';
+import { fallbackRoute, routeKeysOf, routes, type Access } from '../../shared/config/routes.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
 import { buckets, type BucketName } from '../../shared/config/buckets.ts';
@@ -217,24 +217,32 @@ describe('HTTP API', () => {
     return out;
   }
 
-  it('has one route per route-table entry, wired to its handler, plus $default', () => {
+  it('has one route per route key of the table (GET brings HEAD), wired to its handler, plus $default', () => {
     const targets = routeTargets();
+    const keys = routes.flatMap(routeKeysOf);
     for (const route of routes) {
       const fn = stack.http.functions.get(route.handler)!;
-      expect(targets.get(`${route.method} ${route.path}`)).toBe(idOf(fn));
+      for (const key of routeKeysOf(route)) expect(targets.get(key), key).toBe(idOf(fn));
     }
+    expect(targets.get('HEAD /api/instances/{id}')).toBe(targets.get('GET /api/instances/{id}'));
     const fallback = idOf(stack.http.functions.get(fallbackRoute.handler)!);
     expect(targets.get('$default')).toBe(fallback);
     // The CORS preflight route (corsOrigins are set here) also goes to the fallback.
     expect(targets.get('OPTIONS /{proxy+}')).toBe(fallback);
-    expect(targets.size).toBe(routes.length + 2);
+    expect(targets.size).toBe(keys.length + 2);
   });
 
   it('creates one function per distinct handler', () => {
     const handlers = new Set([...routes.map((r) => r.handler), fallbackRoute.handler]);
     expect(new Set(stack.http.functions.keys())).toEqual(handlers);
+    // Besides ours: CDK's custom-resource providers (the console's upload and config.json,
+    // emptying the console bucket on delete).
+    const deployers = Object.keys(resources).filter(
+      (id) => id.startsWith('Custom') && resources[id]!.Type === 'AWS::Lambda::Function',
+    );
+    expect(deployers.length).toBeGreaterThan(0);
     expect(ofType('AWS::Lambda::Function')).toHaveLength(
-      handlers.size + wsRoutes.length + streamConsumers.length,
+      handlers.size + wsRoutes.length + streamConsumers.length + deployers.length,
     );
   });
 
@@ -535,7 +543,7 @@ describe('WebSocket API', () => {
 describe('auth', () => {
   const authorizers = () => ofType('AWS::ApiGatewayV2::Authorizer');
 
-  it('puts one JWT authorizer on every HTTP route, $default included', () => {
+  it('puts one JWT authorizer on every HTTP route but public ones, $default included', () => {
     const [authorizer, ...others] = authorizers();
     expect(others).toHaveLength(0);
     expect(authorizer!.Properties).toMatchObject({
@@ -543,17 +551,35 @@ describe('auth', () => {
       IdentitySource: ['$request.header.Authorization'],
     });
     const authorizerId = Object.keys(resources).find((k) => resources[k] === authorizer)!;
+    const publicKeys = new Set(routes.filter((r) => r.public).flatMap(routeKeysOf));
     const guarded = routesOf(stack.http.api).filter(
-      (r) => !(r.Properties.RouteKey as string).startsWith('OPTIONS '),
+      (r) =>
+        !(r.Properties.RouteKey as string).startsWith('OPTIONS ') &&
+        !publicKeys.has(r.Properties.RouteKey as string),
     );
     expect(guarded.map((r) => r.Properties.RouteKey)).toContain('$default');
-    expect(guarded).toHaveLength(routes.length + 1);
+    expect(guarded).toHaveLength(routes.flatMap(routeKeysOf).length - publicKeys.size + 1);
     for (const route of guarded) {
       expect(route.Properties, route.Properties.RouteKey as string).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: authorizerId },
       });
     }
+  });
+
+  it('leaves only the liveness check (GET/HEAD /health) public: no authorizer, no table', () => {
+    const open = routesOf(stack.http.api).filter((r) =>
+      ['GET /health', 'HEAD /health'].includes(r.Properties.RouteKey as string),
+    );
+    expect(open).toHaveLength(2);
+    for (const route of open) {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+    expect(routes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /health',
+    ]);
+    expect(routes.find((r) => r.public)!.tables).toEqual({});
   });
 
   it('leaves CORS preflight (OPTIONS) without an authorizer', () => {

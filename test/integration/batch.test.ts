@@ -17,7 +17,9 @@ describe('POST /api/instances/batch-update', () => {
     expect(res.body.succeeded).toBe(1);
     expect(res.body.failed).toBe(2);
     expect(res.body.results.map((r: any) => r.status)).toEqual(['updated', 'invalid', 'not_found']);
-    expect(res.body.results[1].error.details).toEqual({ replicas: 'must be ≤ 100' });
+    expect(res.body.results[1].error.details).toEqual({
+      replicas: 'must be an integer from 1 to 100',
+    });
     expect((await api('GET', `/api/instances/${a.id}`)).body.replicas).toBe(5);
   });
 

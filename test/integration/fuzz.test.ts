@@ -125,3 +125,91 @@ describe('every route survives random input', () => {
     });
   }
 });
+
+/** Keys that name Object.prototype members, `__proto__` first. */
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+];
+/** Invisible, bidi-control, control and unpaired-surrogate characters. */
+const HOSTILE_CHARS = [
+  '\u200B',
+  '\u200D',
+  '\u202E',
+  '\u2066',
+  '\u00AD',
+  '\uFE0F',
+  '\u{E0041}',
+  '\u0000',
+  '\u0085',
+  '\uD800',
+];
+const hostileText = fc
+  .tuple(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom(...HOSTILE_CHARS),
+    fc.string({ maxLength: 6 }),
+  )
+  .map(([a, c, b]) => `${a}${c}${b}`);
+
+/**
+ * JSON text written by hand, so a key named `__proto__` reaches the server as an own key at
+ * any depth (an object literal or JSON.stringify would turn it into a prototype or drop it).
+ */
+type Tree = { kind: 'leaf'; json: string } | { kind: 'obj'; entries: [string, Tree][] };
+const toJson = (t: Tree): string =>
+  t.kind === 'leaf'
+    ? t.json
+    : `{${t.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+const hostileTree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc
+      .oneof(hostileText, fc.string({ maxLength: 8 }), fc.integer({ min: -5, max: 200 }))
+      .map((v): Tree => ({ kind: 'leaf', json: JSON.stringify(v) })),
+    fc
+      .array(
+        fc.tuple(
+          fc.constantFrom(...FIELDS, ...PROTO_KEYS, 'filter', 'type', 'overrides'),
+          tie('tree'),
+        ),
+        { maxLength: 4 },
+      )
+      .map((entries): Tree => ({ kind: 'obj', entries })),
+  ),
+})).tree;
+/** A valid create body with one hostile part: a prototype-named key or a hostile text value. */
+const hostileBody = fc
+  .tuple(fc.constantFrom(...FIELDS, ...PROTO_KEYS, 'envs'), hostileTree, fc.boolean())
+  .map(([key, tree, nested]) => {
+    const base: [string, Tree][] = Object.entries({
+      name: `fuzz-${Math.random().toString(36).slice(2, 10)}`,
+      model_name: 'm',
+      cluster_name: 'c',
+      image_tag: 't',
+    }).map(([k, v]) => [k, { kind: 'leaf', json: JSON.stringify(v) }]);
+    const part: Tree = nested ? { kind: 'obj', entries: [[key, tree]] } : tree;
+    return toJson({ kind: 'obj', entries: [...base, [nested ? 'envs' : key, part]] });
+  });
+
+describe('every route with a body survives prototype-named keys and invisible characters', () => {
+  for (const route of routes.filter(
+    (r) => r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH',
+  )) {
+    it(`${route.method} ${route.path}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileBody, SAFE_ID, async (body, id) => {
+          const path = route.path.replace(/\{[^}]+\}/g, String(id));
+          const res = await api(route.method, path, body, { 'content-type': 'application/json' });
+          expectSane(res, `${route.method} ${path} ${body}`);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+});

@@ -64,6 +64,7 @@ function expectMalformedPath(res: ApiResponse, param: string, what: string) {
       details: { [param]: 'not valid percent-encoded UTF-8' },
       request_id: expect.any(String),
     },
+    message: 'Malformed percent-encoding in the path',
   });
 }
 

@@ -1,7 +1,7 @@
 /** `npm start` itself: persistence across restarts, clean shutdown (no orphan Java), no-Java message. */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnStack } from '../support/spawn-stack.ts';
@@ -41,6 +41,14 @@ describe('local stack lifecycle', () => {
       await second.stop();
     }
     expect(javaProcessesFor(dataDir)).toEqual([]);
+  }, 120_000);
+
+  it('removes what an --in-memory run wrote when it stops', async () => {
+    const run = await spawnStack(['--in-memory']);
+    expect(existsSync(join(run.info.state, 'dynamodb'))).toBe(true);
+    expect(existsSync(join(run.info.state, 'stack.json'))).toBe(true);
+    expect(await run.stop()).toBe(0);
+    expect(existsSync(run.info.state)).toBe(false);
   }, 120_000);
 
   it('says how to install Java when it is missing', () => {

@@ -13,6 +13,8 @@ export interface StackInfo {
     string,
     string
   >;
+  /** Folder of the stream consumers' state (in-memory runs: the run's scratch folder). */
+  state: string;
 }
 
 export interface SpawnedStack {

@@ -60,7 +60,7 @@ describe('matchRoute path decoding', () => {
   });
 
   it('still answers 405 (no decoding needed) when no route has the method', () => {
-    expect(matchRoute('PUT', '/api/history/%ZZ')).toEqual({ allowed: ['GET'] });
+    expect(matchRoute('PUT', '/api/history/%ZZ')).toEqual({ allowed: ['GET', 'HEAD'] });
   });
 });
 
@@ -79,6 +79,7 @@ describe('the $default fallback handler', () => {
           details: { id: 'not valid percent-encoded UTF-8' },
           request_id: 'gw-req-1',
         },
+        message: 'Malformed percent-encoding in the path',
       });
     },
   );

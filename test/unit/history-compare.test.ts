@@ -158,8 +158,13 @@ describe('matchesRecord', () => {
 });
 
 describe('history list query', () => {
-  it('defaults limit 50, offset 0, sort desc and rejects unknown fields names', () => {
-    expect(historyListQuerySchema.parse({})).toEqual({ limit: 50, offset: 0, sort_order: 'desc' });
+  it('defaults limit 50, sort by version desc and rejects unknown fields names', () => {
+    // `offset` stays unset (0 is applied by the reader) so that `page` with `offset` is refused.
+    expect(historyListQuerySchema.parse({})).toEqual({
+      limit: 50,
+      sort_by: 'version',
+      sort_order: 'desc',
+    });
     expect(historyListQuerySchema.safeParse({ fields: 'replicas,nope' }).success).toBe(false);
     expect(historyListQuerySchema.parse({ fields: 'replicas, envs' }).fields).toEqual([
       'replicas',

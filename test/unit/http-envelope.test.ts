@@ -33,6 +33,7 @@ describe('http() envelope', () => {
     expect(res.headers['x-request-id']).toBe('abc');
     expect(JSON.parse(res.body!)).toEqual({
       error: { type: 'Conflict', message: 'taken', details: { name: 'x' }, request_id: 'abc' },
+      message: 'taken',
     });
   });
 

@@ -95,7 +95,8 @@ describe('InstanceRepository.create', () => {
     expect(created.id).toBe(8);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items).toHaveLength(2);
-    expect(items[1]!.Put!.Item).toEqual({ pk: 'NAME#mixed', instance_id: 8 });
+    // The claim key is the skeleton of the case-folded name: `m` looks like `rn`.
+    expect(items[1]!.Put!.Item).toEqual({ pk: 'NAME#rnixed', instance_id: 8 });
     expect(items[1]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 });

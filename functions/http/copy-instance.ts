@@ -1,0 +1,21 @@
+import { copyInstanceBodySchema } from '../../shared/domain/copy.ts';
+import { instancePathSchema } from '../../shared/domain/query.ts';
+import { copyInstance } from '../../shared/repo/copy.ts';
+import { http } from '../../shared/http/route.ts';
+import { instanceResponse } from '../../shared/http/responses.ts';
+import { changeMeta, instanceDeps } from '../lib/deps.ts';
+
+const { repo, idempotency } = instanceDeps();
+
+/**
+ * POST /api/instances/{id}/copy → 201: a new instance with the source's configuration, the
+ * given or first free `<name>-copy[-N]` name and `overrides` applied; its history records
+ * `copied_from`.
+ */
+export const handler = http(
+  { params: instancePathSchema, body: copyInstanceBodySchema, idempotency },
+  async (req) => {
+    const instance = await copyInstance(repo, req.params.id, req.body, changeMeta(req));
+    return instanceResponse(instance, 201, { location: `/api/instances/${instance.id}` });
+  },
+);

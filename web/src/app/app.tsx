@@ -1,0 +1,76 @@
+import { useMemo, useState } from 'react';
+import {
+  Alert,
+  Badge,
+  Drawer,
+  MantineProvider,
+  Modal,
+  Notification,
+  createTheme,
+  type CSSVariablesResolver,
+} from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
+import type { ConsoleConfig } from '../lib/config.ts';
+import { ApiProvider, createApi } from '../lib/api.tsx';
+import { createQueryClient } from '../lib/query-client.ts';
+import { LiveProvider } from './live.tsx';
+import { createAppRouter } from './router.tsx';
+import { TokenForm } from './token-form.tsx';
+
+/**
+ * WCAG AA contrast (axe-core runs in the browser tests): the primary colour at shade 8, dimmed
+ * text gray 7, error text red 8, and badges as tinted backgrounds with dark labels.
+ */
+export const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: { light: 8, dark: 8 },
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  components: {
+    Badge: Badge.extend({
+      defaultProps: { variant: 'light' },
+      styles: { label: { color: 'var(--mantine-color-dark-8)' } },
+    }),
+    Alert: Alert.extend({ styles: { title: { color: 'var(--mantine-color-dark-8)' } } }),
+    // Close buttons are icons: they need a name (axe button-name).
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } },
+    }),
+  },
+});
+
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-8)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+  },
+  dark: {},
+});
+
+export function App({ config }: { config: ConsoleConfig }) {
+  const api = useMemo(() => createApi(config), [config]);
+  const queryClient = useMemo(() => createQueryClient(), []);
+  const router = useMemo(() => createAppRouter(), []);
+  const [authed, setAuthed] = useState(config.auth === 'off');
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
+      <Notifications position="bottom-right" />
+      {authed ? (
+        <ApiProvider api={api}>
+          <QueryClientProvider client={queryClient}>
+            <LiveProvider>
+              <RouterProvider router={router} />
+            </LiveProvider>
+          </QueryClientProvider>
+        </ApiProvider>
+      ) : (
+        <TokenForm onDone={() => setAuthed(true)} />
+      )}
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,126 @@
+import { useMemo, useState } from 'react';
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Group,
+  Kbd,
+  Modal,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { Outlet, useNavigate } from '@tanstack/react-router';
+import { useLiveState, type LiveState } from './live.tsx';
+import { useShortcuts } from './shortcuts.ts';
+import { AnchorLink } from '../components/links.tsx';
+
+export const SEARCH_INPUT_ID = 'instance-search';
+
+const LIVE: Record<LiveState, { color: string; label: string }> = {
+  connecting: { color: 'gray', label: 'Connecting' },
+  open: { color: 'teal', label: 'Live' },
+  reconnecting: { color: 'orange', label: 'Reconnecting' },
+  closed: { color: 'red', label: 'Offline' },
+};
+
+export function LiveBadge() {
+  const state = useLiveState();
+  const { color, label } = LIVE[state];
+  return (
+    <Badge
+      color={color}
+      variant="dot"
+      role="status"
+      aria-live="polite"
+      aria-label={`Live updates: ${label.toLowerCase()}`}
+    >
+      {label}
+    </Badge>
+  );
+}
+
+const SHORTCUTS: [string, string][] = [
+  ['/', 'Search instances'],
+  ['n', 'New instance'],
+  ['?', 'This help'],
+  ['Esc', 'Close a dialog or drawer'],
+];
+
+export function Layout() {
+  const navigate = useNavigate();
+  const [help, setHelp] = useState(false);
+  const shortcuts = useMemo(
+    () => ({
+      '/': () => {
+        const el = document.getElementById(SEARCH_INPUT_ID);
+        if (el) el.focus();
+        else
+          void navigate({ to: '/' }).then(() =>
+            requestAnimationFrame(() => document.getElementById(SEARCH_INPUT_ID)?.focus()),
+          );
+      },
+      n: () => void navigate({ to: '/instances/new' }),
+      '?': () => setHelp(true),
+    }),
+    [navigate],
+  );
+  useShortcuts(shortcuts);
+  return (
+    <AppShell header={{ height: 56 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="md" wrap="nowrap">
+            <AnchorLink to="/" c="inherit" underline="never" visibleFrom="sm">
+              <Title order={2} size="h4">
+                Inference Instances
+              </Title>
+            </AnchorLink>
+            <nav aria-label="Main">
+              <Group gap="sm" wrap="nowrap">
+                <AnchorLink to="/" activeOptions={{ exact: true }}>
+                  Instances
+                </AnchorLink>
+                <AnchorLink to="/operations">Operations</AnchorLink>
+              </Group>
+            </nav>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <LiveBadge />
+            <Tooltip label="Keyboard shortcuts (?)">
+              <ActionIcon
+                variant="subtle"
+                aria-label="Keyboard shortcuts"
+                onClick={() => setHelp(true)}
+              >
+                ?
+              </ActionIcon>
+            </Tooltip>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <main>
+          <Outlet />
+        </main>
+      </AppShell.Main>
+      <Modal opened={help} onClose={() => setHelp(false)} title="Keyboard shortcuts">
+        <Table aria-label="Keyboard shortcuts">
+          <Table.Tbody>
+            {SHORTCUTS.map(([key, what]) => (
+              <Table.Tr key={key}>
+                <Table.Td>
+                  <Kbd>{key}</Kbd>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{what}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Modal>
+    </AppShell>
+  );
+}

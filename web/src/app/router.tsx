@@ -1,0 +1,94 @@
+/**
+ * TanStack Router, code-based: typed params and typed, validated search params make the URL the
+ * state of each view; history, diff and operations are split into chunks loaded on demand.
+ */
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  type RouterHistory,
+} from '@tanstack/react-router';
+import { Layout } from './layout.tsx';
+import { NotFound } from './not-found.tsx';
+import { InstancesPage } from './routes/instances.tsx';
+import { InstancePage } from './routes/instance.tsx';
+import { CreateInstancePage } from './routes/create-instance.tsx';
+import { validateInstancesSearch } from '../features/instances/search.ts';
+import { validateHistorySearch } from '../features/history/search.ts';
+import { validateOperationsSearch } from '../features/operations/search.ts';
+import { parseSearch, stringifySearch } from '../lib/search.ts';
+
+const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
+
+const idParams = {
+  parse: (p: { id: string }) => ({ id: /^\d{1,9}$/.test(p.id) ? Number(p.id) : NaN }),
+  stringify: (p: { id: number }) => ({ id: String(p.id) }),
+};
+
+export const instancesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  validateSearch: validateInstancesSearch,
+  component: InstancesPage,
+});
+
+export const createInstanceRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/instances/new',
+  component: CreateInstancePage,
+});
+
+export const instanceRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/instances/$id',
+  params: idParams,
+  component: InstancePage,
+});
+
+export const historyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/instances/$id/history',
+  params: idParams,
+  validateSearch: validateHistorySearch,
+  component: lazyRouteComponent(() => import('./routes/history.tsx')),
+});
+
+export const operationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/operations',
+  validateSearch: validateOperationsSearch,
+  component: lazyRouteComponent(() => import('./routes/operations.tsx')),
+});
+
+export const operationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/operations/$operationId',
+  component: lazyRouteComponent(() => import('./routes/operation.tsx')),
+});
+
+const routeTree = rootRoute.addChildren([
+  instancesRoute,
+  createInstanceRoute,
+  instanceRoute,
+  historyRoute,
+  operationsRoute,
+  operationRoute,
+]);
+
+export function createAppRouter(history?: RouterHistory) {
+  return createRouter({
+    routeTree,
+    parseSearch,
+    stringifySearch,
+    defaultPreload: 'intent',
+    scrollRestoration: true,
+    ...(history ? { history } : {}),
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}

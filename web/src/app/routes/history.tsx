@@ -1,0 +1,256 @@
+import { useMemo, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  Paper,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { OPERATION_TYPES } from '../../features/history/operation-types.ts';
+import { NotFoundError, type HistoryRecord } from '../../../../client/index.ts';
+import { useApi } from '../../lib/api.tsx';
+import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
+import { historyRoute } from '../router.tsx';
+import { instanceQuery } from '../../features/instances/api/queries.ts';
+import {
+  compareQuery,
+  historyInfiniteQuery,
+  historyRecordQuery,
+  useRestore,
+} from '../../features/history/api/queries.ts';
+import type { HistoryOperation, HistorySearch } from '../../features/history/search.ts';
+import { Timeline } from '../../features/history/components/timeline.tsx';
+import { diffSnapshots } from '../../features/history/diff.ts';
+import { DiffTable } from '../../components/diff-table.tsx';
+import { ExportButtons } from '../../features/history/components/export-buttons.tsx';
+import { ReasonInput } from '../../components/reason-input.tsx';
+import { AnchorLink } from '../../components/links.tsx';
+
+export default function HistoryPage() {
+  const { id } = historyRoute.useParams();
+  const search = historyRoute.useSearch();
+  const navigate = useNavigate({ from: '/instances/$id/history' });
+  const api = useApi();
+  const instance = useQuery({ ...instanceQuery(api, id), retry: false });
+  const query = useMemo(() => (search.op ? { operation_type: search.op } : {}), [search.op]);
+  const history = useInfiniteQuery(historyInfiniteQuery(api, id, query));
+  const records = useMemo(() => history.data?.pages.flatMap((p) => p.items) ?? [], [history.data]);
+  const total = history.data?.pages[0]?.total;
+  const [picked, setPicked] = useState<number[]>(() => search.compare ?? []);
+  const set = (patch: Partial<HistorySearch>) =>
+    void navigate({ search: (prev) => ({ ...prev, ...patch }) });
+
+  const name = instance.data?.name ?? records[0]?.snapshot.name ?? `#${id}`;
+  return (
+    <Stack maw={1100}>
+      <Group gap="xs">
+        <AnchorLink to="/" size="sm">
+          Instances
+        </AnchorLink>
+        <Text size="sm">/</Text>
+        <AnchorLink to="/instances/$id" params={{ id }} size="sm">
+          {name}
+        </AnchorLink>
+      </Group>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={1} size="h2">
+          History of {name}
+        </Title>
+        <ExportButtons id={id} />
+      </Group>
+      {instance.error instanceof NotFoundError && (
+        <Alert color="gray" title="This instance is deleted">
+          Restore one of its versions to bring it back under the same id.
+        </Alert>
+      )}
+      <Group align="flex-end" wrap="wrap">
+        <MultiSelect
+          label="Operations"
+          placeholder={search.op ? undefined : 'All'}
+          data={[...OPERATION_TYPES]}
+          value={search.op ?? []}
+          onChange={(v) => set({ op: v.length ? (v as HistoryOperation[]) : undefined })}
+          clearable
+          w={{ base: '100%', sm: 320 }}
+        />
+        <Text size="sm" aria-live="polite">
+          {total !== undefined ? `${total} record${total === 1 ? '' : 's'}` : ''}
+          {picked.length === 1 ? ' · pick one more record to compare' : ''}
+        </Text>
+        <Button
+          disabled={picked.length !== 2}
+          onClick={() => {
+            const [a, b] = picked as [number, number];
+            set({ compare: [Math.min(a, b), Math.max(a, b)] });
+          }}
+        >
+          Compare selected
+        </Button>
+      </Group>
+      {search.compare && (
+        <CompareView
+          pair={search.compare}
+          onClose={() => {
+            set({ compare: undefined });
+            setPicked([]);
+          }}
+        />
+      )}
+      {history.isError ? (
+        <Alert color="red" role="alert" title="Could not load the history">
+          {describeError(history.error).message}
+        </Alert>
+      ) : !history.data ? (
+        <Stack role="status" aria-busy="true" aria-label="Loading history">
+          {[0, 1, 2].map((i) => (
+            <Skeleton key={i} height={90} />
+          ))}
+        </Stack>
+      ) : records.length === 0 ? (
+        <Paper withBorder p="xl" ta="center">
+          <Text>No history records{search.op ? ' of these operations' : ''}.</Text>
+        </Paper>
+      ) : (
+        <Timeline
+          records={records}
+          picked={picked}
+          onPick={(hid, on) =>
+            setPicked((p) =>
+              on ? [...p.filter((x) => x !== hid), hid].slice(-2) : p.filter((x) => x !== hid),
+            )
+          }
+          onRestore={(r) => set({ restore: r.history_id })}
+          hasMore={Boolean(history.hasNextPage)}
+          loadingMore={history.isFetchingNextPage}
+          onLoadMore={() => {
+            if (history.hasNextPage && !history.isFetchingNextPage) void history.fetchNextPage();
+          }}
+        />
+      )}
+      <RestoreDialog
+        id={id}
+        historyId={search.restore}
+        onClose={() => set({ restore: undefined })}
+      />
+    </Stack>
+  );
+}
+
+function CompareView({ pair, onClose }: { pair: [number, number]; onClose: () => void }) {
+  const api = useApi();
+  const cmp = useQuery(compareQuery(api, pair[0], pair[1]));
+  return (
+    <Paper withBorder p="md" role="region" aria-label="Comparison">
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h4">
+          {cmp.data
+            ? `Version ${cmp.data.record1.version} → version ${cmp.data.record2.version}`
+            : 'Comparing…'}
+        </Title>
+        <Button variant="subtle" size="xs" onClick={onClose}>
+          Close comparison
+        </Button>
+      </Group>
+      {cmp.isError ? (
+        <Text role="alert">{describeError(cmp.error).message}</Text>
+      ) : cmp.data ? (
+        <DiffTable
+          rows={diffSnapshots(cmp.data.record1.snapshot, cmp.data.record2.snapshot)}
+          leftLabel={`v${cmp.data.record1.version} (${cmp.data.record1.operation_type} by ${cmp.data.record1.actor})`}
+          rightLabel={`v${cmp.data.record2.version} (${cmp.data.record2.operation_type} by ${cmp.data.record2.actor})`}
+          caption="Differences between the two versions"
+        />
+      ) : (
+        <Skeleton height={120} />
+      )}
+    </Paper>
+  );
+}
+
+function RestoreDialog({
+  id,
+  historyId,
+  onClose,
+}: {
+  id: number;
+  historyId: number | undefined;
+  onClose: () => void;
+}) {
+  const api = useApi();
+  const record = useQuery({
+    ...historyRecordQuery(api, historyId ?? 0),
+    enabled: historyId !== undefined,
+  });
+  const current = useQuery({ ...instanceQuery(api, id), retry: false });
+  const restore = useRestore();
+  const [reason, setReason] = useState('');
+  const target: HistoryRecord | undefined = record.data;
+  const deleted = current.error instanceof NotFoundError;
+  const rows = target ? diffSnapshots(current.data ?? {}, target.snapshot) : [];
+  return (
+    <Modal
+      opened={historyId !== undefined}
+      onClose={onClose}
+      size="xl"
+      title={target ? `Restore version ${target.version}?` : 'Restore'}
+    >
+      {target && (current.data || deleted) ? (
+        <Stack>
+          <Text size="sm">
+            {deleted
+              ? 'The instance is deleted; restoring re-creates it with these values:'
+              : `These fields change from the current version ${current.data!.version} to version ${target.version}:`}
+          </Text>
+          <DiffTable
+            rows={rows}
+            leftLabel={deleted ? 'Now (deleted)' : `Current (v${current.data!.version})`}
+            rightLabel={`Restored (v${target.version})`}
+            caption="What the restore changes"
+          />
+          <ReasonInput value={reason} onChange={setReason} disabled={restore.isPending} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              loading={restore.isPending}
+              onClick={() =>
+                restore.mutate(
+                  {
+                    id,
+                    historyId: target.history_id,
+                    reason: reason.trim(),
+                    ...(current.data ? { version: current.data.version } : {}),
+                  },
+                  {
+                    onSuccess: (inst) => {
+                      setReason('');
+                      notifySuccess(
+                        `Restored version ${target.version} as version ${inst.version}`,
+                      );
+                      onClose();
+                    },
+                    onError: (e) => notifyError(e, 'Restore failed'),
+                  },
+                )
+              }
+            >
+              Restore version {target.version}
+            </Button>
+          </Group>
+        </Stack>
+      ) : record.isError ? (
+        <Text role="alert">{describeError(record.error).message}</Text>
+      ) : (
+        <Skeleton height={160} />
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,279 @@
+import { useMemo, useState } from 'react';
+import { Button, Drawer, Group, Menu, Modal, Paper, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { STATUSES, type Status } from '../../../../shared/domain/instance.ts';
+import { useApi } from '../../lib/api.tsx';
+import { useFlashes } from '../../lib/flash.ts';
+import { describeError } from '../../lib/errors.ts';
+import { instancesRoute } from '../router.tsx';
+import { SEARCH_INPUT_ID } from '../layout.tsx';
+import {
+  instanceQuery,
+  instanceStatsQuery,
+  listInstancesQuery,
+} from '../../features/instances/api/queries.ts';
+import {
+  DEFAULT_LIMIT,
+  hasFilters,
+  knownTotal,
+  toListQuery,
+  type InstancesSearch,
+} from '../../features/instances/search.ts';
+import { StatsStrip } from '../../features/instances/components/stats-strip.tsx';
+import { InstanceFilters } from '../../features/instances/components/instance-filters.tsx';
+import { InstancesTable } from '../../features/instances/components/instances-table.tsx';
+import { Pager } from '../../features/instances/components/pager.tsx';
+import { InstanceSummary } from '../../features/instances/components/instance-summary.tsx';
+import { useCreateOperation } from '../../features/operations/api/queries.ts';
+import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+
+/** Cursors seen while paging forward, per view, so "Previous" can go back exactly. */
+const cursorTrails = new Map<string, (string | undefined)[]>();
+const viewKey = (s: InstancesSearch) =>
+  JSON.stringify([s.q, s.status, s.priority, s.model, s.cluster, s.sort, s.order, s.limit]);
+
+export function InstancesPage() {
+  const search = instancesRoute.useSearch();
+  const navigate = useNavigate({ from: '/' });
+  const api = useApi();
+  const flashes = useFlashes();
+  const query = useMemo(() => toListQuery(search), [search]);
+  const list = useQuery(listInstancesQuery(api, query));
+  const stats = useQuery(instanceStatsQuery(api));
+  const [selection, setSelection] = useState<Set<number>>(new Set());
+  const [bulk, setBulk] = useState<{ kind: 'delete' } | { kind: 'status'; status: Status } | null>(
+    null,
+  );
+  const createOp = useCreateOperation();
+
+  const page = search.page ?? 1;
+  const limit = search.limit ?? DEFAULT_LIMIT;
+  const total = knownTotal(search, stats.data);
+
+  const update = (patch: Partial<InstancesSearch>, replace = false) => {
+    // A new filter, sort or page size starts at page 1.
+    const resets = Object.keys(patch).some((k) => !['page', 'cursor', 'selected'].includes(k));
+    void navigate({
+      search: (prev) => ({
+        ...prev,
+        ...(resets ? { page: undefined, cursor: undefined } : {}),
+        ...patch,
+      }),
+      replace,
+    });
+  };
+
+  const goto = (target: number, cursor: string | undefined) => {
+    const trail = cursorTrails.get(viewKey(search)) ?? [];
+    trail[page - 1] = search.cursor;
+    if (target > page) trail[target - 1] = cursor;
+    cursorTrails.set(viewKey(search), trail);
+    update({
+      page: target > 1 ? target : undefined,
+      cursor: target > 1 ? trail[target - 1] : undefined,
+    });
+  };
+
+  const select = (ids: number[], on: boolean) =>
+    setSelection((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+
+  const runBulk = async () => {
+    if (!bulk) return;
+    const ids = [...selection];
+    const op = await createOp.mutateAsync(
+      bulk.kind === 'delete'
+        ? { type: 'bulk-delete', ids }
+        : { type: 'bulk-update', ids, data: { status: bulk.status } },
+    );
+    setBulk(null);
+    setSelection(new Set());
+    void navigate({ to: '/operations/$operationId', params: { operationId: op.operation_id } });
+  };
+
+  const items = list.data?.items;
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" wrap="wrap">
+        <Title order={1} size="h2">
+          Instances
+        </Title>
+        <ButtonLink to="/instances/new" aria-keyshortcuts="n">
+          New instance
+        </ButtonLink>
+      </Group>
+      <StatsStrip
+        stats={stats.data}
+        selected={search.status ?? []}
+        onToggle={(s) => {
+          const cur = new Set(search.status ?? []);
+          if (cur.has(s)) cur.delete(s);
+          else cur.add(s);
+          update({ status: cur.size ? STATUSES.filter((x) => cur.has(x)) : undefined });
+        }}
+      />
+      <InstanceFilters
+        search={search}
+        stats={stats.data}
+        searchInputId={SEARCH_INPUT_ID}
+        onChange={(patch) => update(patch, 'q' in patch)}
+      />
+      {selection.size > 0 && (
+        <Paper withBorder p="xs" role="region" aria-label="Bulk actions">
+          <Group gap="sm">
+            <Text size="sm" fw={600}>
+              {selection.size} selected
+            </Text>
+            <Menu>
+              <Menu.Target>
+                <Button size="xs" variant="light">
+                  Set status…
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                {STATUSES.map((s) => (
+                  <Menu.Item key={s} onClick={() => setBulk({ kind: 'status', status: s })}>
+                    {s}
+                  </Menu.Item>
+                ))}
+              </Menu.Dropdown>
+            </Menu>
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              onClick={() => setBulk({ kind: 'delete' })}
+            >
+              Delete…
+            </Button>
+            <Button size="xs" variant="subtle" onClick={() => setSelection(new Set())}>
+              Clear selection
+            </Button>
+          </Group>
+        </Paper>
+      )}
+      {list.isError && !items ? (
+        <Paper withBorder p="md" role="alert">
+          <Text fw={600}>Could not load instances</Text>
+          <Text size="sm">{describeError(list.error).message}</Text>
+          <Button mt="sm" size="xs" onClick={() => void list.refetch()}>
+            Retry
+          </Button>
+        </Paper>
+      ) : items && items.length === 0 ? (
+        <Paper withBorder p="xl" ta="center">
+          <Text fw={600}>
+            {hasFilters(search) ? 'No instance matches these filters.' : 'No instances yet.'}
+          </Text>
+          {hasFilters(search) ? (
+            <Button
+              mt="sm"
+              variant="light"
+              onClick={() =>
+                update({
+                  q: undefined,
+                  status: undefined,
+                  priority: undefined,
+                  model: undefined,
+                  cluster: undefined,
+                })
+              }
+            >
+              Clear filters
+            </Button>
+          ) : (
+            <ButtonLink mt="sm" to="/instances/new">
+              Create the first instance
+            </ButtonLink>
+          )}
+        </Paper>
+      ) : (
+        <InstancesTable
+          items={items}
+          loading={list.isFetching}
+          sort={{ sort: search.sort ?? 'created_at', order: search.order ?? 'desc' }}
+          onSort={(s) => update({ sort: s.sort, order: s.order })}
+          selection={selection}
+          onSelect={select}
+          flashes={flashes}
+          onPreview={(id) => update({ selected: id })}
+        />
+      )}
+      <Pager
+        page={page}
+        limit={limit}
+        shown={items?.length ?? 0}
+        total={total}
+        hasNext={Boolean(list.data?.next_cursor)}
+        onPrev={() => goto(page - 1, undefined)}
+        onNext={() => goto(page + 1, list.data?.next_cursor ?? undefined)}
+        onLimit={(l) => update({ limit: l === DEFAULT_LIMIT ? undefined : l })}
+      />
+      <PreviewDrawer id={search.selected} onClose={() => update({ selected: undefined })} />
+      <Modal
+        opened={bulk !== null}
+        onClose={() => setBulk(null)}
+        title={bulk?.kind === 'delete' ? 'Delete instances' : 'Change status'}
+      >
+        <Stack>
+          <Text>
+            {bulk?.kind === 'delete'
+              ? `Delete ${selection.size} instance${selection.size === 1 ? '' : 's'}? This runs as an operation you can follow and cancel.`
+              : `Set the status of ${selection.size} instance${selection.size === 1 ? '' : 's'} to "${bulk?.kind === 'status' ? bulk.status : ''}"?`}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setBulk(null)}>
+              Cancel
+            </Button>
+            <Button
+              color={bulk?.kind === 'delete' ? 'red' : undefined}
+              loading={createOp.isPending}
+              onClick={() => void runBulk().catch(() => undefined)}
+            >
+              {bulk?.kind === 'delete' ? 'Delete' : 'Apply'}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+function PreviewDrawer({ id, onClose }: { id: number | undefined; onClose: () => void }) {
+  const api = useApi();
+  const q = useQuery({ ...instanceQuery(api, id ?? 0), enabled: id !== undefined });
+  return (
+    <Drawer
+      opened={id !== undefined}
+      onClose={onClose}
+      position="right"
+      title={q.data ? q.data.name : 'Instance'}
+      size="md"
+    >
+      {q.data ? (
+        <Stack>
+          <InstanceSummary instance={q.data} />
+          <Group>
+            <AnchorLink to="/instances/$id" params={{ id: q.data.id }}>
+              Open / edit
+            </AnchorLink>
+            <AnchorLink to="/instances/$id/history" params={{ id: q.data.id }}>
+              History
+            </AnchorLink>
+          </Group>
+        </Stack>
+      ) : q.isError ? (
+        <Text role="alert">{describeError(q.error).message}</Text>
+      ) : (
+        <Text c="dimmed">Loading…</Text>
+      )}
+    </Drawer>
+  );
+}
