@@ -24,9 +24,15 @@ socket.on('error', (err) => {
   console.error(`WebSocket error: ${err.message}`);
   process.exit(1);
 });
+// Lines typed (or piped) before the connection is open are sent once it is.
+const queued: string[] = [];
+socket.on('open', () => queued.splice(0).forEach((line) => socket.send(line)));
 const lines = createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  if (line.trim() && socket.readyState === WebSocket.OPEN) socket.send(line.trim());
+lines.on('line', (raw) => {
+  const line = raw.trim();
+  if (!line) return;
+  if (socket.readyState === WebSocket.OPEN) socket.send(line);
+  else queued.push(line);
 });
 // End of input (Ctrl-D, or a pipe that ran dry) closes the socket once the answers are in.
 lines.on('close', () => setTimeout(() => socket.close(), 1_000));

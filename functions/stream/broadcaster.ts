@@ -2,7 +2,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { HistoryRecord } from '../../shared/domain/history.ts';
+import { toRecord } from '../../shared/domain/history-query.ts';
 import { instanceMessage, topicsOf } from '../../shared/ws/protocol.ts';
 import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
@@ -20,9 +20,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   // Records go out in stream order; each record fans out concurrently.
   for (const r of event.Records) {
     if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
-    const record = unmarshall(
-      r.dynamodb.NewImage as Record<string, AttributeValue>,
-    ) as HistoryRecord;
+    // The stored item converted as every reader converts it (field order restored).
+    const record = toRecord(unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>));
     const ids = new Set((await Promise.all(topicsOf(record).map(of))).flat());
     if (ids.size === 0) continue;
     const result = await publisher.fanout([...ids], instanceMessage(record));

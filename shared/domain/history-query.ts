@@ -418,12 +418,12 @@ export function toRecord(item: Record<string, unknown>): HistoryRecord {
   // DynamoDB maps do not keep key order: give `changes` the (sorted) order of changed_fields
   // and the snapshot the resource's field order, so equal records serialise alike.
   const fields = (out.changed_fields ?? []) as string[];
-  const changes = (out.changes ?? {}) as Record<string, unknown>;
+  const changes = (out.changes ?? {}) as Record<string, { old: unknown; new: unknown }>;
   out.changed_fields = fields;
   out.changes = Object.fromEntries(
     [...new Set([...fields, ...Object.keys(changes).sort()])]
-      .filter((k) => k in changes)
-      .map((k) => [k, changes[k]]),
+      .filter((k) => Object.hasOwn(changes, k))
+      .map((k) => [k, { old: changes[k]!.old, new: changes[k]!.new }]),
   );
   out.snapshot = toInstance((out.snapshot ?? {}) as Record<string, unknown>);
   return out as unknown as HistoryRecord;
