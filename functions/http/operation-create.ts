@@ -8,7 +8,7 @@ import { createOperationSchema, validateOperation } from '../../shared/ops/schem
 import { toView } from '../../shared/ops/model.ts';
 import { http } from '../../shared/http/route.ts';
 import { json } from '../../shared/http/middleware.ts';
-import { CHANGE_REASON_HEADER, parseChangeReason } from '../../shared/domain/change-reason.ts';
+import { changeMeta } from '../lib/deps.ts';
 
 const client = createDocumentClient();
 const tables = tableNamesFromEnv('operations', 'instances', 'meta');
@@ -25,7 +25,7 @@ const idempotency = new IdempotencyStore(client, tables.meta);
  * page, ≤ 10,000), stores the operation and answers 202 at once; the worker does the work.
  */
 export const handler = http({ body: createOperationSchema, idempotency }, async (req) => {
-  const reason = parseChangeReason(req.header(CHANGE_REASON_HEADER));
-  const op = await service.create(validateOperation(req.body), req.principal.sub, reason);
+  const { actor, reason } = changeMeta(req);
+  const op = await service.create(validateOperation(req.body), actor, reason);
   return json(202, toView(op), { location: `/api/operations/${op.operation_id}` });
 });

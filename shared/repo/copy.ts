@@ -4,7 +4,7 @@
  * its transaction, so two concurrent copies can never get the same name: the loser of a race
  * moves on to the next candidate.
  */
-import { AppError, conflict } from '../domain/errors.ts';
+import { conflict } from '../domain/errors.ts';
 import {
   copyBody,
   copyName,
@@ -13,14 +13,7 @@ import {
 } from '../domain/copy.ts';
 import type { Instance } from '../domain/instance.ts';
 import type { ChangeMeta } from './items.ts';
-import type { InstanceRepository } from './instances.ts';
-
-const nameTaken = (err: unknown): boolean =>
-  err instanceof AppError &&
-  err.status === 409 &&
-  typeof err.details === 'object' &&
-  err.details !== null &&
-  'name' in err.details;
+import { isNameTakenError, type InstanceRepository } from './instances.ts';
 
 export async function copyInstance(
   repo: InstanceRepository,
@@ -39,7 +32,7 @@ export async function copyInstance(
         withCopy,
       );
     } catch (err) {
-      if (!nameTaken(err)) throw err;
+      if (!isNameTakenError(err)) throw err;
     }
   }
   throw conflict(

@@ -494,6 +494,17 @@ export class NameTaken extends Error {
  * Without a holder (it was renamed or deleted meanwhile) only the name is known.
  */
 export function nameTakenError(name: string, holder?: Pick<Instance, 'id' | 'name'>): AppError {
+  const err = describeNameTaken(name, holder);
+  nameTakenErrors.add(err);
+  return err;
+}
+
+/** The 409s of `nameTakenError`, so callers can tell "name taken" from other conflicts. */
+const nameTakenErrors = new WeakSet<Error>();
+export const isNameTakenError = (err: unknown): boolean =>
+  err instanceof Error && nameTakenErrors.has(err);
+
+function describeNameTaken(name: string, holder?: Pick<Instance, 'id' | 'name'>): AppError {
   if (!holder)
     return conflict(
       `An instance named "${name}" already exists (names are compared ignoring case and look-alike characters)`,

@@ -3,32 +3,17 @@ import { QueryClient } from '@tanstack/react-query';
 import type { Instance, InstanceEvent, InstanceList } from '../../client/index.ts';
 import { applyInstanceEvent } from '../../web/src/features/instances/live/apply-event.ts';
 import { instanceKeys } from '../../web/src/features/instances/api/keys.ts';
+import { anInstance } from '../support/instance-fixture.ts';
 
-const inst = (id: number, over: Partial<Instance> = {}): Instance => ({
-  id,
-  name: `i-${id}`,
-  model_name: 'llama',
-  model_version: 'latest',
-  cluster_name: 'c1',
-  image_tag: 'vllm:1',
-  replicas: 1,
-  pp: 1,
-  cp: 8,
-  tp: 1,
-  workers: 1,
-  task_concurrency: 1,
-  pipeline_mode: false,
-  cuda_graph: false,
-  status: 'active',
-  priority: 'medium',
-  envs: {},
-  version: 1,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  created_by: 'a',
-  updated_by: 'a',
-  ...over,
-});
+const inst = (id: number, over: Partial<Instance> = {}): Instance =>
+  anInstance({
+    id,
+    name: `i-${id}`,
+    model_name: 'llama',
+    cluster_name: 'c1',
+    image_tag: 'vllm:1',
+    ...over,
+  });
 
 const event = (
   over: Partial<InstanceEvent> & Pick<InstanceEvent, 'type' | 'instance_id'>,

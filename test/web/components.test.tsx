@@ -6,6 +6,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MantineProvider } from '@mantine/core';
 import type { Instance } from '../../client/index.ts';
+import { anInstance } from '../support/instance-fixture.ts';
 import { DiffTable } from '../../web/src/components/diff-table.tsx';
 import { diffSnapshots } from '../../web/src/features/history/diff.ts';
 import { ConflictResolver } from '../../web/src/features/instances/components/conflict-resolver.tsx';
@@ -14,30 +15,13 @@ import { rangeLabel } from '../../web/src/features/instances/components/pager.ts
 
 const wrap = (ui: ReactNode) => render(<MantineProvider>{ui}</MantineProvider>);
 
-const base: Instance = {
-  id: 1,
+const base: Instance = anInstance({
   name: 'llama-a',
-  model_name: 'm',
-  model_version: 'latest',
-  cluster_name: 'c',
-  image_tag: 't',
-  replicas: 1,
-  pp: 1,
-  cp: 8,
-  tp: 1,
-  workers: 1,
-  task_concurrency: 1,
-  pipeline_mode: false,
-  cuda_graph: false,
-  status: 'active',
-  priority: 'medium',
   envs: { A: '1', B: '2' },
   version: 3,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
   created_by: 'alice',
   updated_by: 'alice',
-};
+});
 
 describe('DiffTable', () => {
   it('shows each changed field and each env key with old and new values', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, ConflictError, type Instance } from '../../client/index.ts';
+import { anInstance } from '../support/instance-fixture.ts';
 import {
   emptyValues,
   envRow,
@@ -9,23 +10,7 @@ import {
   valuesOf,
 } from '../../web/src/features/instances/form.ts';
 
-const base: Instance = {
-  id: 1,
-  name: 'a',
-  model_name: 'm',
-  model_version: 'latest',
-  cluster_name: 'c',
-  image_tag: 't',
-  replicas: 1,
-  pp: 1,
-  cp: 8,
-  tp: 1,
-  workers: 1,
-  task_concurrency: 1,
-  pipeline_mode: false,
-  cuda_graph: false,
-  status: 'active',
-  priority: 'medium',
+const base: Instance = anInstance({
   envs: { A: '1' },
   quantization: 'fp8',
   version: 3,
@@ -33,7 +18,7 @@ const base: Instance = {
   updated_at: '',
   created_by: 'x',
   updated_by: 'x',
-};
+});
 
 describe('instance form rules come from the shared schemas', () => {
   it('create: the messages the server would send, at their fields', () => {
