@@ -72,9 +72,13 @@ describe('WebSocket API', () => {
     await first.close();
     for (let i = 0; i < 20; i++)
       await api('PATCH', `/api/instances/${inst.id}`, { workers: i + 2 });
-    // Let the history of the 20 missed changes land before resuming.
+    // Let the history of the 20 missed changes land before resuming: the replay reads history,
+    // which follows the stream (the instance's version is there before its history record).
     await eventually(
-      async () => (await api('GET', `/api/instances/${inst.id}`)).body.version === 22,
+      async () =>
+        (await api('GET', `/api/instances/${inst.id}/history?sort_order=desc&limit=1`)).body
+          .items[0]?.version === 22,
+      60_000,
     );
     const c = await connect();
     c.send({
