@@ -1,15 +1,57 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Test projects, so that only the tests that talk to the shared local stack start it:
+ *
+ * - `unit`: test/unit and the console's component tests (test/web, jsdom per file via
+ *   `@vitest-environment`); no stack, no Java (`npx vitest run --project unit`).
+ * - `infra`: CDK synth and bundle checks; no stack.
+ * - `standalone`: tests that start stacks of their own (the OWASP checks with `--auth`, the
+ *   quick benchmark with its in-process stack); no shared stack.
+ * - `integration`: everything that reads `inject('stack')` (test/support/api.ts, ws.ts) and
+ *   so needs the one shared local stack (DynamoDB Local + HTTP/WebSocket API + stream
+ *   consumers) that test/support/global-setup.ts starts for the run, Java included.
+ *
+ * A project's global setup runs only when one of its files runs, so `vitest run test/unit`
+ * starts no Java either. `vitest run` (npm test) runs every project.
+ */
+const BROWSER_TEST = 'test/web/console.browser.test.ts';
 
 export default defineConfig({
   test: {
-    // .tsx: the console's component tests (test/web/, jsdom per file via @vitest-environment).
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    // One local stack (DynamoDB Local + HTTP API + stream consumers) for the whole run.
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Handler modules log through Powertools; keep test output readable.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/web/**/*.test.ts', 'test/web/**/*.test.tsx'],
+          exclude: [...configDefaults.exclude, BROWSER_TEST],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'standalone',
+          include: ['test/security/**/*.test.ts', 'test/bench/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', BROWSER_TEST],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

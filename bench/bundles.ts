@@ -12,7 +12,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLING } from '../infra/bundling.ts';
-import { fallbackRoute, routes } from '../shared/config/routes.ts';
+import { routes } from '../shared/routes/index.ts';
+import { FALLBACK_HANDLER } from '../shared/routes/define.ts';
 import { streamConsumers } from '../shared/config/streams.ts';
 import { wsRoutes } from '../shared/config/ws-routes.ts';
 
@@ -27,6 +28,8 @@ export interface Bundle {
   bytes: number;
   /** Bytes in the output by origin: an npm package, or `project:<folder>`. */
   origins: Record<string, number>;
+  /** The source files with bytes in the output, relative to the project root. */
+  inputs: string[];
 }
 
 /** `node_modules/@aws-sdk/core/dist-es/x.js` → `@aws-sdk/core`; `shared/repo/x.ts` → `project:shared/repo`. */
@@ -42,7 +45,7 @@ export function deployedHandlers(): string[] {
   return [
     ...new Set([
       ...routes.map((r) => r.handler),
-      fallbackRoute.handler,
+      FALLBACK_HANDLER,
       ...streamConsumers.map((c) => c.handler),
       ...wsRoutes.map((r) => r.handler),
     ]),
@@ -85,12 +88,14 @@ export async function bundleAll(
     const file = join(outRoot, dirOf(name), 'index.mjs');
     const meta = Object.entries(outputs).find(([out]) => join(PROJECT_ROOT, out) === file)?.[1];
     const origins: Record<string, number> = {};
+    const inputs: string[] = [];
     for (const [path, { bytesInOutput }] of Object.entries(meta?.inputs ?? {})) {
       const o = originOf(path);
       origins[o] = (origins[o] ?? 0) + bytesInOutput;
+      if (bytesInOutput > 0) inputs.push(path);
     }
     // The deployed code size is the .mjs; its source map ships beside it.
-    return { name, file, bytes: statSync(file).size, origins };
+    return { name, file, bytes: statSync(file).size, origins, inputs };
   });
   return { baseline: bundles[0]!, functions: bundles.slice(1) };
 }

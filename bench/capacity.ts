@@ -1,10 +1,10 @@
 /**
- * Consumed capacity of the whole chain. The collector is installed as
- * `globalThis.__capacityCollector` before any handler module loads; `createDocumentClient`
- * (shared/aws/dynamo.ts) then hands it every client it creates, in API handlers and stream
- * consumers alike, and the collector adds one middleware that asks each data-plane call for
- * `ReturnConsumedCapacity: 'INDEXES'` and records the answer, tagged with the handler module
- * that created the client.
+ * Consumed capacity of the whole chain. The local stack hands the collector every DynamoDB
+ * client built while it runs (`startLocalStack({ onDynamoClient: collector.observe })`): those
+ * a handler module builds (API handlers and stream consumers alike) get one middleware that
+ * asks each data-plane call for `ReturnConsumedCapacity: 'INDEXES'` and records the answer,
+ * tagged with that module. A client of the benchmark's own is instrumented by passing it to
+ * `instrument` with a label.
  *
  * DynamoDB Local's figures are what the report shows. Beside them the collector prices each
  * call the way AWS bills it, because Local diverges on transactions (measured here with
@@ -76,13 +76,16 @@ type Middleware = InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes>;
 
 const MODULE = /functions\/((?:http|ws|stream)\/[\w-]+)\.ts/;
 
-/** The handler module on the call stack of `createDocumentClient` (tsx keeps .ts paths). */
-function callerModule(): string {
+/**
+ * The handler module on the call stack (tsx keeps .ts paths): the one building a client when
+ * the stack shows it to the collector; undefined for a client built elsewhere.
+ */
+function handlerModule(): string | undefined {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 50;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  return MODULE.exec(stack)?.[1] ?? 'other';
+  return MODULE.exec(stack)?.[1];
 }
 
 export class CapacityCollector {
@@ -94,17 +97,17 @@ export class CapacityCollector {
   /** Calls that failed while enabled (conditional-check failures, cancellations). */
   failures = 0;
   private readonly logical = new Map<string, string>();
+  private readonly instrumented = new WeakSet<DynamoDBClient>();
   private sizing: DynamoDBDocumentClient | undefined;
 
-  install(): this {
-    (globalThis as { __capacityCollector?: CapacityCollector }).__capacityCollector = this;
-    return this;
-  }
-
-  uninstall(): void {
-    const g = globalThis as { __capacityCollector?: CapacityCollector };
-    if (g.__capacityCollector === this) delete g.__capacityCollector;
-  }
+  /**
+   * The local stack's `onDynamoClient`: instruments a client a handler module builds, as that
+   * module. Clients built elsewhere (the benchmark's seeding and sizing clients) are left alone.
+   */
+  readonly observe = (client: DynamoDBClient): void => {
+    const source = handlerModule();
+    if (source) this.instrument(client, source);
+  };
 
   /** Physical → logical table names, and the endpoint used to size stored items. */
   configure(tableNames: Record<string, string>, endpoint: string, region: string): void {
@@ -124,8 +127,11 @@ export class CapacityCollector {
     this.logical.set(physical, logical);
   }
 
-  /** Called by `createDocumentClient` for every client; `source` overrides the stack lookup. */
-  instrument(client: DynamoDBClient, source = callerModule()): void {
+  /** Records the calls of `client` as `source` (a handler module or a benchmark label). */
+  instrument(client: DynamoDBClient, source: string): void {
+    // The stack may show a client the benchmark instrumented itself: one middleware each.
+    if (this.instrumented.has(client)) return;
+    this.instrumented.add(client);
     const middleware: Middleware = (next, context) => async (args) => {
       this.lastActivity = Date.now();
       const command = String(context.commandName ?? '').replace(/Command$/, '');

@@ -81,8 +81,10 @@ export async function measureListCost(
       await seed(raw, table, size);
       const seedSeconds = (performance.now() - t0) / 1000;
 
-      // The same client setup a handler gets (createDocumentClient → instrumented).
-      const doc = createDocumentClient(new DynamoDBClient({ endpoint, ...LOCAL_AWS }));
+      // The same client setup a handler gets (createDocumentClient), instrumented.
+      const base = new DynamoDBClient({ endpoint, ...LOCAL_AWS });
+      collector.instrument(base, 'bench/list-cost');
+      const doc = createDocumentClient(base);
       collector.nameTable(table, `instances (${size})`);
       const lister = new InstanceLister(
         doc,

@@ -122,11 +122,15 @@ export async function runBench(cfg: BenchConfig, outDir: string, docsFile?: stri
   };
 
   const measureSystem = async () => {
-    // The collector must be in place before any handler module creates its client.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-    const collector = new CapacityCollector().install();
+    // The stack shows the collector each handler module's client as the module builds it.
+    const collector = new CapacityCollector();
     const stack = await phase('start local stack', () =>
-      startLocalStack({ port: 0, streamPollMs: STREAM_POLL_MS }),
+      startLocalStack({
+        port: 0,
+        streamPollMs: STREAM_POLL_MS,
+        onDynamoClient: collector.observe,
+      }),
     ).finally(stackUp);
     // Interrupted (Ctrl-C, a test timeout): stop DynamoDB Local too, or its JVM outlives us.
     const interrupted = (signal: NodeJS.Signals) => {
@@ -159,7 +163,6 @@ export async function runBench(cfg: BenchConfig, outDir: string, docsFile?: stri
     } finally {
       process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       await stack.stop();
-      collector.uninstall();
     }
   };
 

@@ -21,6 +21,8 @@ import {
 } from './errors.ts';
 import { fullJitter, sleep, type BackoffPolicy } from './retry.ts';
 import { Subscription, type SubscribeOptions, type WebSocketLike } from './subscription.ts';
+import { route, type OperationInput, type OperationOutput } from './operations.ts';
+import type { OperationId } from '../shared/routes/index.ts';
 import type {
   BatchResult,
   BatchUpdateItem,
@@ -54,6 +56,8 @@ import type {
 export * from './errors.ts';
 export * from './types.ts';
 export { Subscription } from './subscription.ts';
+export type { OperationInput, OperationOutput, QueryOf } from './operations.ts';
+export type { OperationId } from '../shared/routes/index.ts';
 export type { SubscribeOptions, SubscriptionState } from './subscription.ts';
 
 export interface RetryPolicy extends BackoffPolicy {
@@ -152,8 +156,6 @@ function queryString(query: Record<string, unknown> | undefined): string {
   const s = params.toString();
   return s ? `?${s}` : '';
 }
-
-const seg = (v: string | number) => encodeURIComponent(String(v));
 
 function filenameOf(disposition: string | null): string | undefined {
   return disposition ? /filename="?([^";]+)"?/i.exec(disposition)?.[1] : undefined;
@@ -256,8 +258,27 @@ export class InstancesClient {
     return user ? AbortSignal.any([user, timeout]) : timeout;
   }
 
-  private async call<T>(spec: RequestSpec): Promise<T> {
+  private async send<T>(spec: RequestSpec): Promise<T> {
     return (await this.request<T>(spec)).body;
+  }
+
+  /**
+   * Any operation by its operationId, typed from its route definition: the methods below are
+   * named shortcuts, and a route added to the API is callable here before it gets one.
+   *
+   *     await client.call('getInstanceByName', { params: { name: 'llama' } });
+   */
+  call<K extends OperationId>(
+    operationId: K,
+    input: OperationInput<K>,
+    opts: ConditionalOptions = {},
+  ): Promise<OperationOutput<K>> {
+    const { params, query, body } = input as {
+      params?: Record<string, string | number>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
+    return this.send({ ...opts, ...route(operationId, params), query, body });
   }
 
   /** Yields each page, following `next_cursor` until it is null. */
@@ -281,16 +302,16 @@ export class InstancesClient {
   // ----- instances ---------------------------------------------------------------------------
 
   health(opts: CallOptions = {}): Promise<Health> {
-    return this.call({ ...opts, method: 'GET', path: '/api/health' });
+    return this.send({ ...opts, ...route('health') });
   }
 
   /** `GET /health`: liveness only, answered without a token. */
   liveness(opts: CallOptions = {}): Promise<Liveness> {
-    return this.call({ ...opts, method: 'GET', path: '/health' });
+    return this.send({ ...opts, ...route('liveness') });
   }
 
   listInstances(query: ListInstancesQuery = {}, opts: CallOptions = {}): Promise<InstanceList> {
-    return this.call({ ...opts, method: 'GET', path: '/api/instances', query });
+    return this.send({ ...opts, ...route('listInstances'), query });
   }
 
   /** Every instance matching `query`, page by page (`limit` sets the page size). */
@@ -308,16 +329,16 @@ export class InstancesClient {
   }
 
   createInstance(body: CreateInstanceInput, opts: WriteOptions = {}): Promise<Instance> {
-    return this.call({ ...opts, method: 'POST', path: '/api/instances', body, idempotent: true });
+    return this.send({ ...opts, ...route('createInstance'), body });
   }
 
   getInstance(id: number, opts: CallOptions = {}): Promise<Instance> {
-    return this.call({ ...opts, method: 'GET', path: `/api/instances/${seg(id)}` });
+    return this.send({ ...opts, ...route('getInstance', { id }) });
   }
 
   /** The instance with this name (case-insensitive), or NotFoundError. */
   getInstanceByName(name: string, opts: CallOptions = {}): Promise<Instance> {
-    return this.call({ ...opts, method: 'GET', path: `/api/instances/by-name/${seg(name)}` });
+    return this.send({ ...opts, ...route('getInstanceByName', { name }) });
   }
 
   /** A copy under `name`, or the first free `<name>-copy[-N]`, with `overrides` applied. */
@@ -326,12 +347,10 @@ export class InstancesClient {
     body: CopyInstanceInput = {},
     opts: WriteOptions = {},
   ): Promise<Instance> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'POST',
-      path: `/api/instances/${seg(id)}/copy`,
+      ...route('copyInstance', { id }),
       body,
-      idempotent: true,
     });
   }
 
@@ -343,8 +362,7 @@ export class InstancesClient {
   ): Promise<Instance | null> {
     const res = await this.request<Instance>({
       ...opts,
-      method: 'GET',
-      path: `/api/instances/${seg(id)}`,
+      ...route('getInstance', { id }),
       ifNoneMatch: etagOf(etag),
     });
     return res.status === 304 ? null : res.body;
@@ -356,12 +374,10 @@ export class InstancesClient {
     patch: UpdateInstanceInput,
     opts: ConditionalOptions = {},
   ): Promise<Instance> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'PATCH',
-      path: `/api/instances/${seg(id)}`,
+      ...route('patchInstance', { id }),
       body: patch,
-      idempotent: true,
     });
   }
 
@@ -371,12 +387,10 @@ export class InstancesClient {
     patch: UpdateInstanceInput,
     opts: ConditionalOptions = {},
   ): Promise<Instance> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'PUT',
-      path: `/api/instances/${seg(id)}`,
+      ...route('putInstance', { id }),
       body: patch,
-      idempotent: true,
     });
   }
 
@@ -423,22 +437,18 @@ export class InstancesClient {
   }
 
   deleteInstance(id: number, opts: ConditionalOptions = {}): Promise<DeleteResult> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'DELETE',
-      path: `/api/instances/${seg(id)}`,
-      idempotent: true,
+      ...route('deleteInstance', { id }),
     });
   }
 
   batchDelete(ids: number[], opts: WriteOptions & { atomic?: boolean } = {}): Promise<BatchResult> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'POST',
-      path: '/api/instances/batch-delete',
+      ...route('batchDelete'),
       query: { atomic: opts.atomic },
       body: { ids },
-      idempotent: true,
     });
   }
 
@@ -446,18 +456,16 @@ export class InstancesClient {
     updates: BatchUpdateItem[],
     opts: WriteOptions & { atomic?: boolean } = {},
   ): Promise<BatchResult> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'POST',
-      path: '/api/instances/batch-update',
+      ...route('batchUpdate'),
       query: { atomic: opts.atomic },
       body: { updates },
-      idempotent: true,
     });
   }
 
   instanceStats(opts: CallOptions = {}): Promise<InstanceStats> {
-    return this.call({ ...opts, method: 'GET', path: '/api/instances/stats' });
+    return this.send({ ...opts, ...route('instanceStats') });
   }
 
   // ----- history -----------------------------------------------------------------------------
@@ -467,7 +475,7 @@ export class InstancesClient {
     query: HistoryListQuery = {},
     opts: CallOptions = {},
   ): Promise<HistoryPage> {
-    return this.call({ ...opts, method: 'GET', path: `/api/instances/${seg(id)}/history`, query });
+    return this.send({ ...opts, ...route('listHistory', { id }), query });
   }
 
   /** Every history record of an instance matching `query`, page by page. */
@@ -487,10 +495,9 @@ export class InstancesClient {
   }
 
   historyStats(id: number, timeRange?: TimeRange, opts: CallOptions = {}): Promise<HistoryStats> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'GET',
-      path: `/api/instances/${seg(id)}/history/stats`,
+      ...route('historyStats', { id }),
       query: { time_range: timeRange },
     });
   }
@@ -513,8 +520,7 @@ export class InstancesClient {
   ): Promise<DownloadedFile<unknown>> {
     const res = await this.request<unknown>({
       ...opts,
-      method: 'GET',
-      path: `/api/instances/${seg(id)}/history/export`,
+      ...route('exportHistory', { id }),
       query: { format },
       as: format === 'json' ? 'json' : format === 'csv' ? 'text' : 'bytes',
     });
@@ -526,11 +532,9 @@ export class InstancesClient {
   }
 
   restoreInstance(id: number, historyId: number, opts: ConditionalOptions = {}): Promise<Instance> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'POST',
-      path: `/api/instances/${seg(id)}/restore/${seg(historyId)}`,
-      idempotent: true,
+      ...route('restoreInstance', { id, history_id: historyId }),
     });
   }
 
@@ -538,7 +542,7 @@ export class InstancesClient {
     query: HistorySearchQuery = {},
     opts: CallOptions = {},
   ): Promise<HistorySearchPage> {
-    return this.call({ ...opts, method: 'GET', path: '/api/history/search', query });
+    return this.send({ ...opts, ...route('searchHistory'), query });
   }
 
   /** Every record matching a cross-instance search, newest first, page by page. */
@@ -550,10 +554,9 @@ export class InstancesClient {
   }
 
   compareHistory(id1: number, id2: number, opts: CallOptions = {}): Promise<HistoryComparison> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'GET',
-      path: `/api/history/compare/${seg(id1)}/${seg(id2)}`,
+      ...route('compareHistory', { id1, id2 }),
     });
   }
 
@@ -561,17 +564,15 @@ export class InstancesClient {
     recordIds: number[],
     opts: CallOptions = {},
   ): Promise<HistoryBatchComparison> {
-    return this.call({
+    return this.send({
       ...opts,
-      method: 'POST',
-      path: '/api/history/batch-compare',
+      ...route('batchCompareHistory'),
       body: { record_ids: recordIds },
-      safe: true,
     });
   }
 
   getHistoryRecord(historyId: number, opts: CallOptions = {}): Promise<HistoryRecord> {
-    return this.call({ ...opts, method: 'GET', path: `/api/history/${seg(historyId)}` });
+    return this.send({ ...opts, ...route('getHistoryRecord', { history_id: historyId }) });
   }
 
   /** The newest history_id across all instances (0 when there is no history yet). */
@@ -584,11 +585,11 @@ export class InstancesClient {
 
   /** Starts a bulk update / bulk delete / export; answers at once (202) with its state. */
   createOperation(body: CreateOperationInput, opts: WriteOptions = {}): Promise<Operation> {
-    return this.call({ ...opts, method: 'POST', path: '/api/operations', body, idempotent: true });
+    return this.send({ ...opts, ...route('createOperation'), body });
   }
 
   listOperations(query: ListOperationsQuery = {}, opts: CallOptions = {}): Promise<OperationList> {
-    return this.call({ ...opts, method: 'GET', path: '/api/operations', query });
+    return this.send({ ...opts, ...route('listOperations'), query });
   }
 
   listAllOperations(
@@ -599,12 +600,12 @@ export class InstancesClient {
   }
 
   getOperation(operationId: string, opts: CallOptions = {}): Promise<Operation> {
-    return this.call({ ...opts, method: 'GET', path: `/api/operations/${seg(operationId)}` });
+    return this.send({ ...opts, ...route('getOperation', { operation_id: operationId }) });
   }
 
   /** Asks the operation to stop before its next chunk (safe to repeat). */
   cancelOperation(operationId: string, opts: CallOptions = {}): Promise<Operation> {
-    return this.call({ ...opts, method: 'DELETE', path: `/api/operations/${seg(operationId)}` });
+    return this.send({ ...opts, ...route('cancelOperation', { operation_id: operationId }) });
   }
 
   /** Polls until the operation reaches a terminal status (or `timeoutMs` passes). */
@@ -622,7 +623,7 @@ export class InstancesClient {
   }
 
   openApiDocument(opts: CallOptions = {}): Promise<Record<string, unknown>> {
-    return this.call({ ...opts, method: 'GET', path: '/api/openapi.json' });
+    return this.send({ ...opts, ...route('openApiDocument') });
   }
 
   // ----- live updates ------------------------------------------------------------------------

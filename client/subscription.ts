@@ -10,6 +10,8 @@
 import { ResumeGapError } from './errors.ts';
 import { fullJitter, type BackoffPolicy } from './retry.ts';
 import type { InstanceEvent, WsControlMessage } from './types.ts';
+// The protocol's own schemas, as types only: the client carries no zod at run time.
+import type { PingMessage, SubscribeMessage } from '../shared/ws/protocol.ts';
 
 /** The part of the WHATWG WebSocket API used here (Node ≥ 22 global, browsers, `ws`). */
 export interface WebSocketLike {
@@ -53,7 +55,14 @@ interface Transport {
 
 const OPEN = 1;
 const SEEN_WINDOW = 10_000;
-const CONTROL_TYPES = new Set(['subscribed', 'unsubscribed', 'pong', 'error']);
+/** Every control message type the protocol has: a new one fails `tsc` here until it is listed. */
+const CONTROL_TYPES: Readonly<Record<WsControlMessage['type'], true>> = {
+  subscribed: true,
+  unsubscribed: true,
+  pong: true,
+  error: true,
+};
+const PING: PingMessage = { action: 'ping' };
 const REFUSALS = new Set(['ValidationError', 'BadRequest', 'Forbidden']);
 
 export class Subscription implements AsyncIterable<InstanceEvent> {
@@ -122,13 +131,12 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       this.stats.connections++;
-      socket.send(
-        JSON.stringify({
-          action: 'subscribe',
-          topics: this.opts.topics,
-          ...(this.lastHistoryId !== undefined ? { since_history_id: this.lastHistoryId } : {}),
-        }),
-      );
+      const subscribe: SubscribeMessage = {
+        action: 'subscribe',
+        topics: this.opts.topics,
+        ...(this.lastHistoryId !== undefined ? { since_history_id: this.lastHistoryId } : {}),
+      };
+      socket.send(JSON.stringify(subscribe));
       this.startPinging(socket);
     });
     socket.addEventListener('message', (ev) => {
@@ -146,7 +154,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
     this.stopPinging();
     this.pingTimer = setInterval(() => {
       if (socket.readyState !== OPEN) return;
-      socket.send(JSON.stringify({ action: 'ping' }));
+      socket.send(JSON.stringify(PING));
       this.pongTimer ??= setTimeout(() => {
         // No answer: a half-open connection. Drop it and reconnect.
         if (this.socket === socket) {
@@ -180,7 +188,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
       return;
     }
     const control = msg as unknown as WsControlMessage;
-    if (!CONTROL_TYPES.has(String(msg.type))) {
+    if (!Object.hasOwn(CONTROL_TYPES, String(msg.type))) {
       this.opts.onMessage?.(msg);
       return;
     }

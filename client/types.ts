@@ -17,22 +17,24 @@ import type {
   historySearchQuerySchema,
   historyStatsQuerySchema,
 } from '../shared/domain/history-query.ts';
+import type {
+  historyBatchComparisonSchema,
+  historyComparisonSchema,
+  historyPageSchema,
+  historyRecordSchema,
+  historySearchPageSchema,
+  historyStatsSchema,
+  instanceStatsSchema,
+} from '../shared/domain/history.ts';
 import type { batchUpdateSchema } from '../shared/repo/batch.ts';
 import type {
   batchResultSchema,
   deleteResultSchema,
   healthSchema,
   livenessSchema,
-  historyBatchComparisonSchema,
-  historyComparisonSchema,
   historyExportSchema,
-  historyPageSchema,
-  historyRecordSchema,
-  historySearchPageSchema,
-  historyStatsSchema,
   instanceEventSchema,
   instanceListSchema,
-  instanceStatsSchema,
   operationListSchema,
   operationProgressSchema,
   operationSchema,

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { API_BASE } from '../shared/config/routes.ts';
+import { API_BASE } from '../shared/routes/define.ts';
 import { streamConsumers } from '../shared/config/streams.ts';
 import { tables, type TableName } from '../shared/config/tables.ts';
 import { ApiGatewayAccountLogRole } from './constructs/api-gateway-account.ts';

@@ -13,9 +13,11 @@
  *   npx tsx --expose-gc scripts/operations-2000.ts [instances=2000] [records=20000]
  *
  * Capacity comes from DynamoDB Local's ReturnConsumedCapacity (close to AWS's formulas, not
- * exact for transactions: see bench/capacity.ts); it is collected through the
- * `__capacityCollector` hook of createDocumentClient, so it covers every handler's client.
+ * exact for transactions: see bench/capacity.ts); it is collected through the local stack's
+ * `onDynamoClient` hook, so it covers every handler's client (the checks' own are left out).
  */
+import { pathOf } from '../shared/routes/define.ts';
+import { routeKey } from '../shared/routes/table.ts';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import {
@@ -44,8 +46,11 @@ function record(c: ConsumedCapacity | undefined, write: boolean) {
   const name = c.TableName.replace(/^inference-instances-/, '');
   consumed.byTable.set(name, (consumed.byTable.get(name) ?? 0) + units);
 }
-(globalThis as Record<string, unknown>).__capacityCollector = {
+/** Clients of this script's own checks: what they read is not the operations' cost. */
+const unmetered = new WeakSet<DynamoDBClient>();
+const meter = {
   instrument(client: DynamoDBClient) {
+    if (unmetered.has(client)) return;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const name = String(context.commandName);
@@ -73,11 +78,10 @@ const snapshotCapacity = () => ({
   by_table: Object.fromEntries([...consumed.byTable].map(([k, v]) => [k, round(v)])),
 });
 
-// Modules that create clients load after the hook is installed.
 const { startLocalStack } = await import('../infra/local/stack.ts');
 const { createDocumentClient } = await import('../shared/aws/dynamo.ts');
 const { InstanceRepository } = await import('../shared/repo/instances.ts');
-const { mapBounded } = await import('../shared/repo/batch.ts');
+const { mapBounded } = await import('../shared/aws/concurrency.ts');
 const { historyItem } = await import('../shared/repo/history-writer.ts');
 
 function round(n: number) {
@@ -97,15 +101,15 @@ async function until<T>(fn: () => Promise<T | undefined>, stepMs = 100, timeoutM
   }
 }
 
-const stack = await startLocalStack({ port: 0 });
-// Checks use a client of their own, outside the capacity hook.
-const plain = createDocumentClient(
-  new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, ...LOCAL_AWS }),
-);
-// Checks use a client outside the capacity hook (not made by createDocumentClient).
-const checkDoc = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, ...LOCAL_AWS }),
-);
+const stack = await startLocalStack({ port: 0, onDynamoClient: (c) => meter.instrument(c) });
+/** A client for the checks, which the capacity meter leaves out. */
+const unmeteredClient = () => {
+  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, ...LOCAL_AWS });
+  unmetered.add(client);
+  return client;
+};
+const plain = createDocumentClient(unmeteredClient());
+const checkDoc = DynamoDBDocumentClient.from(unmeteredClient());
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${stack.url}${path}`, {
     method,
@@ -119,7 +123,7 @@ const api = async (method: string, path: string, body?: unknown) => {
 const TERMINAL = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'];
 const finished = (id: string) =>
   until(async () => {
-    const op = (await api('GET', `/api/operations/${id}`)).body;
+    const op = (await api('GET', pathOf(routeKey('getOperation'), { operation_id: id }))).body;
     return TERMINAL.includes(op.status) ? op : undefined;
   }, 50);
 const historyCount = async (id: number) =>
@@ -195,7 +199,7 @@ try {
 
   resetCapacity();
   const start = performance.now();
-  const created = await api('POST', '/api/operations', {
+  const created = await api('POST', routeKey('createOperation').path, {
     type: 'bulk-update',
     filter: { status: 'pending', cluster_name: 'gpu-cluster-2' },
     data: { replicas: 4 },
@@ -331,7 +335,7 @@ try {
     }, 10);
     resetCapacity();
     const s = performance.now();
-    const res = await api('POST', '/api/operations', {
+    const res = await api('POST', routeKey('createOperation').path, {
       type: 'export',
       format,
       instance_ids: exportIds.slice(0, n),

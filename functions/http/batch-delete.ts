@@ -1,4 +1,4 @@
-import { batchDeleteSchema, batchQuerySchema } from '../../shared/repo/batch.ts';
+import { batchDelete } from '../../shared/routes/batch-delete.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 import { changeMeta } from '../lib/deps.ts';
@@ -8,7 +8,7 @@ const { batch, idempotency } = batchDeps();
 
 /** POST /api/instances/batch-delete {"ids":[…]}; `?atomic=true` is all-or-nothing. */
 export const handler = http(
-  { body: batchDeleteSchema, query: batchQuerySchema, idempotency },
+  batchDelete,
   async (req) => {
     const meta = changeMeta(req);
     const result = req.query.atomic
@@ -16,4 +16,5 @@ export const handler = http(
       : await batch.deleteEach(req.body.ids, meta);
     return ok(result);
   },
+  { idempotency },
 );

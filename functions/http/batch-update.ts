@@ -1,4 +1,4 @@
-import { batchQuerySchema, batchUpdateSchema } from '../../shared/repo/batch.ts';
+import { batchUpdate } from '../../shared/routes/batch-update.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 import { changeMeta } from '../lib/deps.ts';
@@ -8,7 +8,7 @@ const { batch, idempotency } = batchDeps();
 
 /** POST /api/instances/batch-update {"updates":[{id,data,version?}]}; `?atomic=true` is all-or-nothing. */
 export const handler = http(
-  { body: batchUpdateSchema, query: batchQuerySchema, idempotency },
+  batchUpdate,
   async (req) => {
     const meta = changeMeta(req);
     const result = req.query.atomic
@@ -16,4 +16,5 @@ export const handler = http(
       : await batch.updateEach(req.body.updates, meta);
     return ok(result);
   },
+  { idempotency },
 );

@@ -1,6 +1,7 @@
-import { copyInstanceBodySchema } from '../../shared/domain/copy.ts';
-import { instancePathSchema } from '../../shared/domain/query.ts';
+import { pathOf } from '../../shared/routes/define.ts';
+import { routeKey } from '../../shared/routes/table.ts';
 import { copyInstance } from '../../shared/repo/copy.ts';
+import { copyInstance as copyInstanceRoute } from '../../shared/routes/copy-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse } from '../../shared/http/responses.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
@@ -13,9 +14,12 @@ const { repo, idempotency } = instanceDeps();
  * `copied_from`.
  */
 export const handler = http(
-  { params: instancePathSchema, body: copyInstanceBodySchema, idempotency },
+  copyInstanceRoute,
   async (req) => {
     const instance = await copyInstance(repo, req.params.id, req.body, changeMeta(req));
-    return instanceResponse(instance, 201, { location: `/api/instances/${instance.id}` });
+    return instanceResponse(instance, 201, {
+      location: pathOf(routeKey('getInstance'), { id: instance.id }),
+    });
   },
+  { idempotency },
 );

@@ -1,4 +1,6 @@
-import { createInstanceSchema } from '../../shared/domain/instance.ts';
+import { pathOf } from '../../shared/routes/define.ts';
+import { routeKey } from '../../shared/routes/table.ts';
+import { createInstance } from '../../shared/routes/create-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse } from '../../shared/http/responses.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
@@ -6,7 +8,13 @@ import { changeMeta, instanceDeps } from '../lib/deps.ts';
 const { repo, idempotency } = instanceDeps();
 
 /** POST /api/instances → 201 with Location and ETag; duplicate name (any case) → 409. */
-export const handler = http({ body: createInstanceSchema, idempotency }, async (req) => {
-  const instance = await repo.create(req.body, changeMeta(req));
-  return instanceResponse(instance, 201, { location: `/api/instances/${instance.id}` });
-});
+export const handler = http(
+  createInstance,
+  async (req) => {
+    const instance = await repo.create(req.body, changeMeta(req));
+    return instanceResponse(instance, 201, {
+      location: pathOf(routeKey('getInstance'), { id: instance.id }),
+    });
+  },
+  { idempotency },
+);

@@ -1,4 +1,4 @@
-import { instancePathSchema } from '../../shared/domain/query.ts';
+import { deleteInstance } from '../../shared/routes/delete-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { expectedVersion, ok } from '../../shared/http/responses.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
@@ -6,12 +6,16 @@ import { changeMeta, instanceDeps } from '../lib/deps.ts';
 const { repo, idempotency } = instanceDeps();
 
 /** DELETE /api/instances/{id}: frees the name; history stays. If-Match honoured. */
-export const handler = http({ params: instancePathSchema, idempotency }, async (req) => {
-  const { id } = req.params;
-  await repo.delete(
-    id,
-    changeMeta(req),
-    await expectedVersion(req.header('if-match'), () => repo.getItem(id)),
-  );
-  return ok({ message: 'Instance deleted successfully', id });
-});
+export const handler = http(
+  deleteInstance,
+  async (req) => {
+    const { id } = req.params;
+    await repo.delete(
+      id,
+      changeMeta(req),
+      await expectedVersion(req.header('if-match'), () => repo.getItem(id)),
+    );
+    return ok({ message: 'Instance deleted successfully', id });
+  },
+  { idempotency },
+);

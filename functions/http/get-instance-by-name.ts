@@ -1,6 +1,6 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { instanceNamePathSchema } from '../../shared/domain/query.ts';
+import { getInstanceByName } from '../../shared/routes/get-instance-by-name.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse, noneMatchHits, notModified } from '../../shared/http/responses.ts';
 
@@ -8,7 +8,7 @@ const client = createDocumentClient();
 const repo = new InstanceRepository(client, tableNamesFromEnv('instances', 'meta'));
 
 /** GET /api/instances/by-name/{name}: one key read through the name claim, then the instance. */
-export const handler = http({ params: instanceNamePathSchema }, async (req) => {
+export const handler = http(getInstanceByName, async (req) => {
   const instance = await repo.getByNameOrThrow(req.params.name);
   if (noneMatchHits(req.header('if-none-match'), instance.version))
     return notModified(instance.version);

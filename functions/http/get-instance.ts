@@ -1,6 +1,6 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { instancePathSchema } from '../../shared/domain/query.ts';
+import { getInstance } from '../../shared/routes/get-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse, noneMatchHits, notModified } from '../../shared/http/responses.ts';
 
@@ -8,7 +8,7 @@ const client = createDocumentClient();
 const repo = new InstanceRepository(client, tableNamesFromEnv('instances'));
 
 /** GET /api/instances/{id} with ETag; If-None-Match on the current version gives 304. */
-export const handler = http({ params: instancePathSchema }, async (req) => {
+export const handler = http(getInstance, async (req) => {
   const instance = await repo.getOrThrow(req.params.id);
   if (noneMatchHits(req.header('if-none-match'), instance.version))
     return notModified(instance.version);

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { health } from '../../shared/routes/health.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 import { AppError } from '../../shared/domain/errors.ts';
@@ -8,7 +9,7 @@ const client = createDocumentClient();
 const { meta } = tableNamesFromEnv('meta');
 
 /** GET /api/health: 200 when the table answers a read, 503 when it does not. */
-export const handler = http({}, async () => {
+export const handler = http(health, async () => {
   const started = Date.now();
   try {
     await client.send(new GetCommand({ TableName: meta, Key: { pk: 'HEALTH' } }));

@@ -1,13 +1,12 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import { historyListQuerySchema, instanceIdPathSchema } from '../../shared/domain/history-query.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
+import { listHistory } from '../../shared/routes/list-history.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
 const reader = new HistoryReader(createDocumentClient(), tableNamesFromEnv('history', 'instances'));
 
 /** GET /api/instances/{id}/history: filtered, paged, with `total`; deleted instances too. */
-export const handler = http(
-  { params: instanceIdPathSchema, query: historyListQuerySchema },
-  async (req) => ok(await reader.list(req.params.id, req.query)),
+export const handler = http(listHistory, async (req) =>
+  ok(await reader.list(req.params.id, req.query)),
 );

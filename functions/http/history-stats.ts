@@ -1,16 +1,12 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import {
-  historyStatsQuerySchema,
-  instanceIdPathSchema,
-} from '../../shared/domain/history-query.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
+import { historyStats } from '../../shared/routes/history-stats.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
 const reader = new HistoryReader(createDocumentClient(), tableNamesFromEnv('history', 'instances'));
 
 /** GET /api/instances/{id}/history/stats?time_range=24h|7d|30d|all (default all). */
-export const handler = http(
-  { params: instanceIdPathSchema, query: historyStatsQuerySchema },
-  async (req) => ok(await reader.stats(req.params.id, req.query.time_range)),
+export const handler = http(historyStats, async (req) =>
+  ok(await reader.stats(req.params.id, req.query.time_range)),
 );

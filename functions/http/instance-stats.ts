@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { statsView } from '../../shared/domain/history.ts';
 import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import { instanceStats } from '../../shared/routes/instance-stats.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
@@ -12,7 +13,7 @@ const { meta } = tableNamesFromEnv('meta');
  * GET /api/instances/stats: counts by status, priority, cluster and model, and the total.
  * One GetItem of the counters the stream consumer keeps (O(1), eventually consistent).
  */
-export const handler = http({}, async () => {
+export const handler = http(instanceStats, async () => {
   const res = await client.send(new GetCommand({ TableName: meta, Key: { pk: STATS_KEY } }));
   return ok(statsView(res.Item));
 });

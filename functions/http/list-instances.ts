@@ -1,7 +1,7 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { InstanceLister } from '../../shared/repo/listing.ts';
-import { listInstancesQuerySchema } from '../../shared/domain/query.ts';
+import { listInstances } from '../../shared/routes/list-instances.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
@@ -18,7 +18,7 @@ const lister = new InstanceLister(
  * GET /api/instances: filtered, sorted, cursor-paged (see shared/repo/listing.ts); `total`
  * only when the stats item tells it in one read (InstanceLister.total).
  */
-export const handler = http({ query: listInstancesQuerySchema }, async (req) => {
+export const handler = http(listInstances, async (req) => {
   const [page, total] = await Promise.all([lister.list(req.query), lister.total(req.query)]);
   return ok({
     items: page.items,

@@ -1,3 +1,4 @@
+import { liveness } from '../../shared/routes/liveness.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
@@ -6,4 +7,6 @@ import { ok } from '../../shared/http/responses.ts';
  * answers without a principal, reads no table and returns nothing about the data;
  * GET /api/health (authenticated) is the readiness check that reads the table.
  */
-export const handler = http({}, async () => ok({ status: 'ok' }, { 'cache-control': 'no-store' }));
+export const handler = http(liveness, async () =>
+  ok({ status: 'ok' }, { 'cache-control': 'no-store' }),
+);

@@ -1,6 +1,6 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { OperationRepository } from '../../shared/ops/repository.ts';
-import { operationPathSchema } from '../../shared/ops/schemas.ts';
+import { cancelOperation } from '../../shared/routes/cancel-operation.ts';
 import { toView } from '../../shared/ops/model.ts';
 import { http } from '../../shared/http/route.ts';
 import { json } from '../../shared/http/middleware.ts';
@@ -12,7 +12,7 @@ const ops = new OperationRepository(createDocumentClient(), tableNamesFromEnv('o
  * answers 202 (it becomes `cancelled` when the worker gets there); 200 if it already is;
  * 409 once it finished otherwise.
  */
-export const handler = http({ params: operationPathSchema }, async (req) => {
+export const handler = http(cancelOperation, async (req) => {
   const op = await ops.requestCancel(req.params.operation_id, req.principal.sub, new Date());
   return json(op.status === 'cancelled' ? 200 : 202, toView(op));
 });

@@ -1,4 +1,4 @@
-import { listOperationsQuerySchema } from '../../shared/ops/schemas.ts';
+import { listOperations } from '../../shared/routes/list-operations.ts';
 import { toView } from '../../shared/ops/model.ts';
 import { exportResult } from '../../shared/ops/export-file.ts';
 import { http } from '../../shared/http/route.ts';
@@ -8,7 +8,7 @@ import { operationReadDeps } from '../lib/operations.ts';
 const { ops, bucket } = operationReadDeps();
 
 /** GET /api/operations: recent operations, newest first (`status`, `type` filters; cursor). */
-export const handler = http({ query: listOperationsQuerySchema }, async (req) => {
+export const handler = http(listOperations, async (req) => {
   const page = await ops.list(req.query);
   const items = await Promise.all(
     page.items.map(async (op) => toView(op, await exportResult(bucket, op.result))),

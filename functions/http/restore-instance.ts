@@ -1,4 +1,5 @@
-import { restorePathSchema, restoreTarget } from '../../shared/domain/history-query.ts';
+import { restoreTarget } from '../../shared/domain/history-query.ts';
+import { restoreInstance } from '../../shared/routes/restore-instance.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
 import { http } from '../../shared/http/route.ts';
 import { expectedVersion, instanceResponse } from '../../shared/http/responses.ts';
@@ -13,16 +14,20 @@ const reader = new HistoryReader(client, tableNamesFromEnv('history'));
  * snapshot as a new version (history `restore` with `restored_from`); a deleted instance is
  * re-created under its id. If-Match honoured; a record of another instance is a 404.
  */
-export const handler = http({ params: restorePathSchema, idempotency }, async (req) => {
-  const { id, history_id } = req.params;
-  // A malformed If-Match is a 400 whatever the record; read it first.
-  const expected = await expectedVersion(req.header('if-match'), () => repo.getItem(id));
-  const record = await reader.getForInstance(id, history_id);
-  const instance = await repo.restore(
-    id,
-    restoreTarget(record.snapshot as Record<string, unknown>),
-    { ...changeMeta(req), restoredFrom: history_id },
-    expected,
-  );
-  return instanceResponse(instance);
-});
+export const handler = http(
+  restoreInstance,
+  async (req) => {
+    const { id, history_id } = req.params;
+    // A malformed If-Match is a 400 whatever the record; read it first.
+    const expected = await expectedVersion(req.header('if-match'), () => repo.getItem(id));
+    const record = await reader.getForInstance(id, history_id);
+    const instance = await repo.restore(
+      id,
+      restoreTarget(record.snapshot as Record<string, unknown>),
+      { ...changeMeta(req), restoredFrom: history_id },
+      expected,
+    );
+    return instanceResponse(instance);
+  },
+  { idempotency },
+);

@@ -1,5 +1,4 @@
-import { updateInstanceSchema } from '../../shared/domain/instance.ts';
-import { instancePathSchema } from '../../shared/domain/query.ts';
+import { patchInstance, putInstance } from '../../shared/routes/update-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { expectedVersion, instanceResponse } from '../../shared/http/responses.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
@@ -11,7 +10,7 @@ const { repo, idempotency } = instanceDeps();
  * changes nothing returns the instance as it is: no new version, no history.
  */
 export const handler = http(
-  { params: instancePathSchema, body: updateInstanceSchema, idempotency },
+  [putInstance, patchInstance],
   async (req) => {
     const { instance } = await repo.update(
       req.params.id,
@@ -21,4 +20,5 @@ export const handler = http(
     );
     return instanceResponse(instance);
   },
+  { idempotency },
 );

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { toRecord } from '../../shared/domain/history-query.ts';
-import { instanceMessage, topicsOf } from '../../shared/ws/protocol.ts';
+import { instanceEventMessage, topicsOf } from '../../shared/ws/protocol.ts';
 import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
@@ -24,7 +24,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const record = toRecord(unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>));
     const ids = new Set((await Promise.all(topicsOf(record).map(of))).flat());
     if (ids.size === 0) continue;
-    const result = await publisher.fanout([...ids], instanceMessage(record));
+    const result = await publisher.fanout([...ids], instanceEventMessage(record));
     logger.debug('broadcast', { history_id: record.history_id, ...result });
   }
   return { batchItemFailures: [] };

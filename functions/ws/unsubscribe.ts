@@ -1,4 +1,5 @@
-import { unsubscribeSchema } from '../../shared/ws/protocol.ts';
+/** `unsubscribe` → `unsubscribed`; topics the connection did not hold are no error. */
+import { unsubscribeSchema, unsubscribedMessage } from '../../shared/ws/protocol.ts';
 import { wsRoute } from '../../shared/ws/handler.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
@@ -9,9 +10,6 @@ export const handler = wsRoute(
   unsubscribeSchema,
   async ({ connectionId, body }) => {
     await connections.unsubscribe(connectionId, body.topics);
-    await publisher.post(
-      connectionId,
-      JSON.stringify({ type: 'unsubscribed', topics: body.topics }),
-    );
+    await publisher.post(connectionId, unsubscribedMessage(body.topics));
   },
 );

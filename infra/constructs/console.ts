@@ -17,6 +17,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { resolve } from 'node:path';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
+import { API_BASE } from '../../shared/routes/define.ts';
 
 export interface ConsoleProps {
   /** WebSocket API URL (`wss://…/<stage>`), written to config.json. */
@@ -104,7 +105,7 @@ export class OperatorConsole extends Construct {
 
     const apiBehaviors: Record<string, cloudfront.BehaviorOptions> = props.httpApiDomain
       ? {
-          '/api/*': {
+          [`${API_BASE}/*`]: {
             origin: new origins.HttpOrigin(props.httpApiDomain, {
               protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             }),

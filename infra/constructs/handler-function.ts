@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { tables, type TableName } from '../../shared/config/tables.ts';
-import type { Access } from '../../shared/config/routes.ts';
+import type { Access } from '../../shared/config/tables.ts';
 import { BUNDLING } from '../bundling.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';

@@ -10,17 +10,17 @@ import {
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
 } from '../../shared/config/cors.ts';
+import { routes } from '../../shared/routes/index.ts';
 import {
-  fallbackRoute,
+  FALLBACK_HANDLER,
   routeKeysOf,
-  routes,
-  type Access,
   type Method,
-  type RouteDef,
-} from '../../shared/config/routes.ts';
+  type RouteDefinition,
+} from '../../shared/routes/define.ts';
+import { RouteTable, type RequestMethod } from '../../shared/routes/match.ts';
 import type { BucketGrants, BucketName } from '../../shared/config/buckets.ts';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { TableName } from '../../shared/config/tables.ts';
+import type { Access, TableName } from '../../shared/config/tables.ts';
 import { constructIdOf, HandlerFunction } from './handler-function.ts';
 import { acknowledge } from './nag.ts';
 
@@ -107,7 +107,7 @@ export class InstancesHttpApi extends Construct {
       return fn;
     };
 
-    const fallback = fnFor(fallbackRoute.handler, { tables: {}, buckets: {} });
+    const fallback = fnFor(FALLBACK_HANDLER, { tables: {}, buckets: {} });
     const fallbackIntegration = new HttpLambdaIntegration('FallbackIntegration', fallback);
     this.api = new apigw.HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http`,
@@ -129,6 +129,7 @@ export class InstancesHttpApi extends Construct {
         this.addRoute(route, integration);
       }
     }
+    this.addShadowRoutes(fallbackIntegration);
     if (props.corsOrigins.length > 0) this.allowPreflight(fallbackIntegration);
     this.functions = functions;
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -138,18 +139,11 @@ export class InstancesHttpApi extends Construct {
   }
 
   /**
-   * One API Gateway route per route key of the entry (`routeKeysOf`): a GET route brings a HEAD
-   * route to the same function, because HTTP APIs have no implicit HEAD (it would reach
+   * One API Gateway route per route key of the definition (`routeKeysOf`): a GET route brings a
+   * HEAD route to the same function, because HTTP APIs have no implicit HEAD (it would reach
    * `$default` and be a 405) and the handler envelope answers HEAD like GET without the body.
-   *
-   * How a wrong method gets its 405 deployed: API Gateway selects among the routes of the
-   * request's method only, so `GET /api/instances/batch-delete` runs `GET /api/instances/{id}`,
-   * whose `http()` envelope re-runs the route table's matcher on the path, finds the literal
-   * path `/api/instances/batch-delete` (POST only) and answers 405 with `Allow`. A method with
-   * no route on a matching path at all (`PATCH /api/history/search`) reaches `$default`, whose
-   * fallback handler runs the same matcher. Both paths answer what the local gateway answers.
    */
-  private addRoute(route: RouteDef, integration: HttpLambdaIntegration): void {
+  private addRoute(route: RouteDefinition, integration: HttpLambdaIntegration): void {
     const added = this.api.addRoutes({
       path: route.path,
       methods: routeKeysOf(route).map(
@@ -166,6 +160,28 @@ export class InstancesHttpApi extends Construct {
         'AwsSolutions-APIG4',
         'Liveness check for load balancers and uptime monitors that carry no token: it answers {"status":"ok"} and reads no table (no table grants), so it exposes nothing.',
       );
+    }
+  }
+
+  /**
+   * How a wrong method gets its 405 deployed: API Gateway selects among the routes of the
+   * request's method only, so without help `GET /api/instances/batch-delete` would run
+   * `GET /api/instances/{id}`. A route of its own for each such method and literal path
+   * (`RouteTable.shadows`) sends it to the fallback, which answers 405 with `Allow`. A method
+   * with no route on a matching path at all (`PATCH /api/history/search`) reaches `$default`,
+   * the same fallback. The local gateway adds the same shadows, so both answer alike.
+   */
+  private addShadowRoutes(integration: HttpLambdaIntegration): void {
+    const byPath = new Map<string, RequestMethod[]>();
+    for (const { method, path } of new RouteTable(routes).shadows()) {
+      byPath.set(path, [...(byPath.get(path) ?? []), method]);
+    }
+    for (const [path, methods] of byPath) {
+      this.api.addRoutes({
+        path,
+        methods: methods.map((m) => apigw.HttpMethod[m]),
+        integration,
+      });
     }
   }
 

@@ -8,22 +8,31 @@ import { isUtf8 } from 'node:buffer';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
-  Context,
 } from 'aws-lambda';
-import {
-  API_BASE,
-  fallbackRoute,
-  gatewayRoute,
-  routes,
-  type RouteMatch,
-} from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
+import { API_BASE, FALLBACK_HANDLER } from '../../shared/routes/define.ts';
+import { RouteTable, type RequestMethod, type RouteMatch } from '../../shared/routes/match.ts';
 import { AppError } from '../../shared/domain/errors.ts';
 import { loadHandler } from './handlers.ts';
+import { lambdaContext } from './lambda-context.ts';
 import {
   CORS_ALLOW_HEADERS,
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
 } from '../../shared/config/cors.ts';
+
+interface GatewayRoute {
+  readonly method: RequestMethod;
+  readonly path: string;
+  readonly handler: string;
+  readonly public?: true;
+}
+
+/** The routes CDK creates: every definition's, plus the shadows that go to the fallback. */
+const gatewayTable = new RouteTable<GatewayRoute>([
+  ...routes,
+  ...new RouteTable(routes).shadows().map((s) => ({ ...s, handler: FALLBACK_HANDLER })),
+]);
 
 /** Route paths outside `/api` (the public `/health`); API Gateway serves them at the root. */
 const ROOT_PATHS = new Set(
@@ -87,39 +96,16 @@ function joinMulti(pairs: Iterable<[string, string]>, lower: boolean): Record<st
   return out;
 }
 
-export function lambdaContext(
-  functionName: string,
-  requestId: string,
-  timeoutMs = 10_000,
-): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /**
- * The route API Gateway invokes (`gatewayRoute`: among the routes of the request's method, so
- * `GET /api/instances/batch-delete` reaches `GET /api/instances/{id}` as it does deployed, and
- * `http()` answers the 405), or null for `$default` (the fallback handler). A path whose
- * percent-encoding does not decode matches no route here; the fallback handler runs the same
- * matcher, gets its typed 400 and renders it in the SPEC shape, so the answer is a 400 from
- * the one error renderer rather than a gateway-made body.
+ * The route API Gateway invokes (among the routes of the request's method, shadows included, so
+ * `GET /api/instances/batch-delete` reaches the fallback as it does deployed), or null for
+ * `$default` (the fallback too). A path whose percent-encoding does not decode matches no route
+ * here; the fallback handler runs the same matcher, gets its typed 400 and renders it in the
+ * SPEC shape, so the answer is a 400 from the one error renderer rather than a gateway-made body.
  */
-function routeOf(method: string, path: string): RouteMatch | null {
+function routeOf(method: string, path: string): RouteMatch<GatewayRoute> | null {
   try {
-    return gatewayRoute(method, path);
+    return gatewayTable.gateway(method, path);
   } catch (err) {
     if (err instanceof AppError && err.status === 400) return null;
     throw err;
@@ -174,7 +160,7 @@ export async function handleHttp(
   }
 
   const routeKey = routed ? routed.routeKey : '$default';
-  const handlerName = routed ? routed.route.handler : fallbackRoute.handler;
+  const handlerName = routed ? routed.route.handler : FALLBACK_HANDLER;
   // Text that is not valid UTF-8 travels base64-encoded, as API Gateway sends binary bodies,
   // so the handler sees the bytes the client sent.
   const isText =

@@ -11,10 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { wsRoutes, WS_STAGE } from '../../shared/config/ws-routes.ts';
+import { WS_ACTIONS, wsRoutes, WS_STAGE } from '../../shared/config/ws-routes.ts';
 import type { WsEvent, WsResult } from '../../shared/ws/handler.ts';
 import { loadHandler } from './handlers.ts';
-import { lambdaContext } from './apigw-http.ts';
+import { lambdaContext } from './lambda-context.ts';
 
 const MAX_MESSAGE = 128 * 1024;
 const IDLE_MS = 10 * 60 * 1000;
@@ -30,7 +30,6 @@ interface Conn {
   cap?: NodeJS.Timeout;
 }
 
-const routeKeys = new Set(wsRoutes.map((r) => r.routeKey));
 const handlerOf = (routeKey: string) => wsRoutes.find((r) => r.routeKey === routeKey)!.handler;
 const MGMT_PATH = new RegExp(`^(?:/${WS_STAGE})?/@connections/([^/]+)$`);
 
@@ -153,9 +152,7 @@ export class LocalWebSocketApi {
         action = undefined;
       }
       const routeKey =
-        typeof action === 'string' && routeKeys.has(action) && !action.startsWith('$')
-          ? action
-          : '$default';
+        typeof action === 'string' && WS_ACTIONS.includes(action) ? action : '$default';
       this.invoke(
         routeKey,
         this.event(routeKey, id, conn, host, { body, isBase64Encoded: isBinary }),

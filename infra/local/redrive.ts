@@ -17,7 +17,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import type { QuarantineRepository } from '../../shared/repo/quarantine.ts';
-import { lambdaContext } from './apigw-http.ts';
+import { lambdaContext } from './lambda-context.ts';
 import { toLambdaRecord, type FailureEntry } from './stream-poller.ts';
 
 export interface RedriveReport {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables, type TableName } from '../../shared/config/tables.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -38,6 +39,12 @@ export interface LocalStackOptions {
   corsOrigins?: readonly string[];
   /** Poll interval of the local stream consumers, ms. */
   streamPollMs?: number;
+  /**
+   * Called with every DynamoDB client a document client is built on while the stack runs: the
+   * hosted handlers' (built when each module first loads) and the stack's own. The benchmark
+   * adds its capacity middleware here; the client is not yet in use when this is called.
+   */
+  onDynamoClient?: (client: DynamoDBClient) => void;
 }
 
 export interface LocalStack {
@@ -87,6 +94,27 @@ function gatewayClaims(claims: Record<string, unknown>): Claims {
   return out;
 }
 
+const sdkDocumentClient = DynamoDBDocumentClient.from;
+const clientObservers = new Set<(client: DynamoDBClient) => void>();
+
+/**
+ * The handler modules build their clients themselves, at load, through `createDocumentClient`
+ * (shared/aws/dynamo.ts), which is the SDK's `DynamoDBDocumentClient.from`: that factory is the
+ * one place in this process where every one of them passes, so while an observer is registered
+ * it shows each base client to the observers first. Returns the unregister function.
+ */
+function observeDynamoClients(observer: (client: DynamoDBClient) => void): () => void {
+  clientObservers.add(observer);
+  DynamoDBDocumentClient.from = (client, translateConfig) => {
+    for (const o of clientObservers) o(client);
+    return sdkDocumentClient.call(DynamoDBDocumentClient, client, translateConfig);
+  };
+  return () => {
+    clientObservers.delete(observer);
+    if (clientObservers.size === 0) DynamoDBDocumentClient.from = sdkDocumentClient;
+  };
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   // Without a data folder, what the processes write (DynamoDB Local's working files, the
   // consumers' on-failure files) goes to one folder of this run, removed when it stops.
@@ -102,6 +130,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let ws: LocalWebSocketApi | undefined;
   let s3: S3Local | undefined;
   const gate = new RequestGate();
+  let unobserve: (() => void) | undefined;
   /**
    * In the order that loses nothing: refuse new requests (503) and let those in flight finish;
    * let the stream consumers deliver what the database already holds (history of every
@@ -132,10 +161,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     phase('database');
     await s3?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+    unobserve?.();
     phase('total');
     return phases;
   };
   try {
+    if (opts.onDynamoClient) unobserve = observeDynamoClients(opts.onDynamoClient);
     const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
     const tableNames = localTableNames();
     const streamArns = await ensureTables(admin, tableNames);

@@ -36,7 +36,7 @@ import type {
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import { loadHandler } from './handlers.ts';
-import { lambdaContext } from './apigw-http.ts';
+import { lambdaContext } from './lambda-context.ts';
 import { randomUUID } from 'node:crypto';
 
 type StreamHandler = (

@@ -4,20 +4,10 @@ import { tables, type TableName } from '../config/tables.ts';
 import { requireEnv } from './env.ts';
 
 /**
- * Set only by the benchmark (bench/capacity.ts), before handler modules load: it adds a
- * middleware that asks every call for its consumed capacity. Unset (Lambda, tests, local
- * stack) it costs one property read per client.
- */
-interface CapacityHook {
-  __capacityCollector?: { instrument(client: DynamoDBClient): void };
-}
-
-/**
  * One document client per execution environment. The endpoint comes from the SDK's own
  * `AWS_ENDPOINT_URL_DYNAMODB` variable, so the local stack changes configuration, not code.
  */
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
-  (globalThis as CapacityHook).__capacityCollector?.instrument(client);
   return DynamoDBDocumentClient.from(client, {
     // convertClassInstanceToMap: the marshaller tells a plain object by `value.constructor.name`,
     // so an `envs` map with its own key "constructor" (a valid env name) would be refused.

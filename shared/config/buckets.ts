@@ -3,7 +3,7 @@
  * public access blocked, TLS enforced and the lifecycle below; the local stack creates them in
  * its S3-compatible server (infra/local/s3-local.ts). Functions get the name through `envVar`.
  */
-import type { Access } from './routes.ts';
+import type { Access } from './tables.ts';
 
 export interface BucketDef {
   /** Logical id in CDK and the suffix of the local bucket name. */

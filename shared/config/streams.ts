@@ -4,7 +4,7 @@
  * the same numbers and applies the same batch / retry / bisect / partial-failure semantics.
  */
 import type { TableName } from './tables.ts';
-import type { Access } from './routes.ts';
+import type { Access } from './tables.ts';
 import type { BucketGrants } from './buckets.ts';
 
 export interface StreamConsumerDef {

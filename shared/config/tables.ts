@@ -5,6 +5,9 @@
  * Access patterns → keys are documented in README.md ("Data model").
  */
 
+/** The access a function gets to a table or bucket (least privilege). */
+export type Access = 'read' | 'write';
+
 export type AttributeType = 'S' | 'N';
 
 export interface KeyDef {

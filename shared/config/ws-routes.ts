@@ -3,7 +3,7 @@
  * is `$request.body.action`; unmatched or non-JSON messages go to `$default`.
  */
 import type { TableName } from './tables.ts';
-import type { Access } from './routes.ts';
+import type { Access } from './tables.ts';
 
 export interface WsRouteDef {
   readonly routeKey: string;
@@ -29,3 +29,11 @@ export const wsRoutes: readonly WsRouteDef[] = [
   { routeKey: 'unsubscribe', handler: 'ws/unsubscribe', tables: { connections: 'write' } },
   { routeKey: 'ping', handler: 'ws/ping', tables: { connections: 'write' } },
 ];
+
+/**
+ * The `action` values a client may send: every route but the `$` ones API Gateway raises itself
+ * (a message whose action is none of these goes to `$default`).
+ */
+export const WS_ACTIONS: readonly string[] = wsRoutes
+  .map((r) => r.routeKey)
+  .filter((key) => !key.startsWith('$'));

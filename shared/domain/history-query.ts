@@ -4,31 +4,26 @@
  * repository (shared/repo/history-reader.ts) feeds records in page by page.
  */
 import * as z from 'zod/mini';
-import { toInstance, type ChangeOp } from '../repo/items.ts';
-import type { RestoreTarget } from '../repo/instances.ts';
+import { OPERATION_TYPES, TIME_RANGES, toInstance, type TimeRange } from './change.ts';
 import type { HistoryRecord } from './history.ts';
 import {
-  BOOKKEEPING_FIELDS,
   MUTABLE_FIELDS,
   OPTIONAL_TEXT_FIELDS,
   createInstanceSchema,
   sameValue,
   updateInstanceSchema,
   type CreateInstanceInput,
-  type Instance,
   type UpdateInstanceInput,
 } from './instance.ts';
 import { READ_ONLY_FIELDS } from './instance.ts';
 import { enumList, idParam, intParam, isoDate } from './query.ts';
 import { badRequest, validationError } from './errors.ts';
 import { issuesToDetails } from './validation.ts';
+import { diffSnapshots, fieldValues, type Difference, type DiffOptions } from './diff.ts';
+import type { BatchComparison, HistoryStats } from './history.ts';
 
-export const OPERATION_TYPES = [
-  'create',
-  'update',
-  'delete',
-  'restore',
-] as const satisfies readonly ChangeOp[];
+// Declared in change.ts (history.ts needs them too); the query schemas' importers read them here.
+export { OPERATION_TYPES, TIME_RANGES, type TimeRange };
 
 const text = z.string().check(z.minLength(1), z.maxLength(255));
 const sortOrder = z._default(z.enum(['asc', 'desc']), 'desc');
@@ -87,8 +82,6 @@ export const historySearchQuerySchema = z.strictObject({
 });
 export type HistorySearchQuery = z.output<typeof historySearchQuerySchema>;
 
-export const TIME_RANGES = ['24h', '7d', '30d', 'all'] as const;
-export type TimeRange = (typeof TIME_RANGES)[number];
 export const historyStatsQuerySchema = z.strictObject({
   time_range: z._default(z.enum(TIME_RANGES), 'all'),
 });
@@ -172,68 +165,17 @@ export function matchesRecord(f: RecordFilter, r: HistoryRecord): boolean {
 // ---------------------------------------------------------------------------------------------
 // Comparison
 
-export interface Difference {
-  field: string;
-  value1: unknown;
-  value2: unknown;
-  type: 'added' | 'removed' | 'modified';
-}
+export type { BatchComparison, Difference };
 
-/** Fields a comparison leaves out: the id and the bookkeeping fields history diffs skip too. */
-const NOT_COMPARED = new Set(['id', ...BOOKKEEPING_FIELDS]);
+/** The compare endpoints diff `envs` key by key, as `envs.KEY`. */
+const COMPARE: DiffOptions = { expand: ['envs'] };
 
-type Flat = Map<string, unknown>;
+/** A snapshot as the compare endpoints see it: `field → value`, `envs` spread out as `envs.KEY`. */
+export const flatten = (snapshot: object): Map<string, unknown> => fieldValues(snapshot, COMPARE);
 
-/** A snapshot as `field → value`, `envs` spread out as `envs.KEY`. */
-export function flatten(snapshot: Partial<Instance> | Record<string, unknown>): Flat {
-  const out: Flat = new Map();
-  for (const [k, v] of Object.entries(snapshot)) {
-    if (NOT_COMPARED.has(k) || v === undefined) continue;
-    if (k === 'envs' && v && typeof v === 'object') {
-      for (const [ek, ev] of Object.entries(v as Record<string, unknown>))
-        out.set(`envs.${ek}`, ev);
-    } else out.set(k, v);
-  }
-  return out;
-}
-
-/**
- * Field-by-field differences from snapshot 1 to snapshot 2, sorted by field: `added` when only
- * snapshot 2 has the field, `removed` when only snapshot 1 has it, else `modified`.
- */
-export function compareSnapshots(
-  s1: Partial<Instance> | Record<string, unknown>,
-  s2: Partial<Instance> | Record<string, unknown>,
-): Difference[] {
-  const a = flatten(s1);
-  const b = flatten(s2);
-  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
-  const out: Difference[] = [];
-  for (const field of keys) {
-    const inA = a.has(field);
-    const inB = b.has(field);
-    const v1 = a.get(field);
-    const v2 = b.get(field);
-    if (inA && inB && sameValue(v1, v2)) continue;
-    out.push({
-      field,
-      value1: inA ? v1 : null,
-      value2: inB ? v2 : null,
-      type: !inA ? 'added' : !inB ? 'removed' : 'modified',
-    });
-  }
-  return out;
-}
-
-export interface BatchComparison {
-  record_ids: number[];
-  records: HistoryRecord[];
-  /** Differences between each record and the next one (in history_id order). */
-  comparisons: { from: number; to: number; differences: Difference[] }[];
-  /** For every field that is not the same in all records: each value and who holds it. */
-  fields: Record<string, { value: unknown; record_ids: number[] }[]>;
-  unchanged_fields: string[];
-}
+/** Field-by-field differences from snapshot 1 to snapshot 2, as the compare endpoints report them. */
+export const compareSnapshots = (s1: object, s2: object): Difference[] =>
+  diffSnapshots(s1, s2, COMPARE);
 
 /** Compares 2–20 records: consecutive differences plus, per field, who holds which value. */
 export function batchCompare(records: readonly HistoryRecord[]): BatchComparison {
@@ -323,17 +265,15 @@ export class HistoryStatsAccumulator {
     if (!this.last || r.version > this.last.version) this.last = ref;
   }
 
-  result(topFields = 10) {
-    const ranked = (m: Map<string, number>, key: string) =>
-      [...m.entries()]
-        .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
-        .slice(0, topFields)
-        .map(([k, count]) => ({ [key]: k, count }));
+  /** The stats of the records added; the reader adds the instance and the range it read. */
+  result(topFields = 10): Omit<HistoryStats, 'instance_id' | 'time_range' | 'from' | 'to'> {
+    const ranked = (m: Map<string, number>) =>
+      [...m.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, topFields);
     return {
       total_changes: this.total,
       by_operation_type: this.byOp,
-      most_changed_fields: ranked(this.fieldCounts, 'field'),
-      top_actors: ranked(this.actors, 'actor'),
+      most_changed_fields: ranked(this.fieldCounts).map(([field, count]) => ({ field, count })),
+      top_actors: ranked(this.actors).map(([actor, count]) => ({ actor, count })),
       changes_per_day: [...this.perDay.entries()]
         .sort((x, y) => x[0].localeCompare(y[0]))
         .map(([date, count]) => ({ date, count })),
@@ -377,6 +317,17 @@ export function recreateInput(snapshot: Record<string, unknown>): CreateInstance
   const parsed = createInstanceSchema.safeParse(input);
   if (!parsed.success) invalidSnapshot(parsed.error.issues, input);
   return parsed.data;
+}
+
+/** What a restore sets an instance to (InstanceRepository.restore), built from a snapshot. */
+export interface RestoreTarget {
+  /** For a live instance: every mutable field, optional ones absent in the snapshot cleared. */
+  readonly patch: UpdateInstanceInput;
+  /** For a deleted instance: the fields to re-create it with (validated when called). */
+  readonly recreate: () => CreateInstanceInput;
+  /** The original creation stamp, kept when a deleted instance is re-created. */
+  readonly created_at?: string | undefined;
+  readonly created_by?: string | undefined;
 }
 
 /** Everything a restore needs from a snapshot (InstanceRepository.restore). */

@@ -1,52 +1,125 @@
 /**
- * History records, derived from instance stream records (never written by API handlers).
+ * History records, derived from instance stream records (never written by API handlers), and
+ * the shapes the history endpoints answer with. The zod schemas are the single declaration of
+ * those shapes: the types are derived from them, the OpenAPI document generated from them.
  * Pure functions: a stream change in, the record and the stats delta out.
  */
-import { BOOKKEEPING_FIELDS, sameValue, type Instance } from './instance.ts';
-import { isTombstone, toInstance, type ChangeOp } from '../repo/items.ts';
+import * as z from 'zod/mini';
+import { instanceSchema, PRIORITIES, STATUSES, type Instance } from './instance.ts';
+import { diffSnapshots, differenceSchema } from './diff.ts';
+import { OPERATION_TYPES, TIME_RANGES, isTombstone, toInstance } from './change.ts';
 
-export interface HistoryRecord {
-  history_id: number;
-  instance_id: number;
-  original_id: number;
-  version: number;
-  operation_type: ChangeOp;
-  operation_timestamp: string;
-  actor: string;
-  changed_fields: string[];
-  changes: Record<string, { old: unknown; new: unknown }>;
-  snapshot: Partial<Instance>;
-  restored_from?: number;
+const int = z.int();
+const count = z.int().check(z.gte(0));
+const isoTimestamp = z.string().check(z.iso.datetime());
+
+/** A changed field's value before and after the change (null where it was or became unset). */
+export const changeSchema = z.object({ old: z.unknown(), new: z.unknown() });
+/** The instance after the change (before it, for a delete); fields as in `Instance`. */
+export const snapshotSchema = z.partial(instanceSchema);
+
+export const historyRecordSchema = z.object({
+  history_id: int,
+  instance_id: int,
+  original_id: int,
+  version: int,
+  operation_type: z.enum(OPERATION_TYPES),
+  operation_timestamp: isoTimestamp,
+  actor: z.string(),
+  changed_fields: z.array(z.string()),
+  changes: z.record(z.string(), changeSchema),
+  snapshot: snapshotSchema,
+  restored_from: z.optional(int),
   /** Request / batch id shared by every record one API call produced. */
-  batch_id: string;
+  batch_id: z.string(),
   /** Set when a long-running operation made the change. */
-  operation_id?: string;
+  operation_id: z.optional(z.string()),
   /** Why, as the caller said it (`X-Change-Reason`). */
-  reason?: string;
+  reason: z.optional(z.string()),
   /** Set on a copy's first record: the instance it was copied from. */
-  copied_from?: number;
-}
+  copied_from: z.optional(int),
+});
+export type HistoryRecord = z.output<typeof historyRecordSchema>;
 
 /** A record before its history_id is allocated. */
 export type PendingRecord = Omit<HistoryRecord, 'history_id'>;
 
-type Image = Record<string, unknown>;
+/** One instance's history, a page at a time (GET /api/instances/{id}/history). */
+export const historyPageSchema = z.object({
+  items: z.array(historyRecordSchema),
+  total: count,
+  limit: int,
+  offset: count,
+  next_cursor: z.nullable(z.string()),
+  has_more: z.boolean(),
+});
+export type HistoryPage = z.output<typeof historyPageSchema>;
 
-/** Field-by-field differences between two snapshots, bookkeeping left out. */
-export function diff(
-  before: Partial<Instance>,
-  after: Partial<Instance>,
-): { changed_fields: string[]; changes: HistoryRecord['changes'] } {
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  const changes: HistoryRecord['changes'] = {};
-  for (const k of keys) {
-    if (k === 'id' || BOOKKEEPING_FIELDS.includes(k)) continue;
-    const o = before[k as keyof Instance];
-    const n = after[k as keyof Instance];
-    if (!sameValue(o, n)) changes[k] = { old: o ?? null, new: n ?? null };
-  }
-  return { changed_fields: Object.keys(changes), changes };
-}
+/** Records across instances, newest first (GET /api/history/search). */
+export const historySearchPageSchema = z.object({
+  items: z.array(historyRecordSchema),
+  count,
+  limit: int,
+  next_cursor: z.nullable(z.string()),
+  has_more: z.boolean(),
+});
+export type SearchPage = z.output<typeof historySearchPageSchema>;
+
+export const historyComparisonSchema = z.object({
+  record1: historyRecordSchema,
+  record2: historyRecordSchema,
+  differences: z.array(differenceSchema),
+});
+export type HistoryComparison = z.output<typeof historyComparisonSchema>;
+
+export const historyBatchComparisonSchema = z.object({
+  record_ids: z.array(int),
+  records: z.array(historyRecordSchema),
+  /** Differences between each record and the next one (in history_id order). */
+  comparisons: z.array(z.object({ from: int, to: int, differences: z.array(differenceSchema) })),
+  /** For every field that is not the same in all records: each value and who holds it. */
+  fields: z.record(z.string(), z.array(z.object({ value: z.unknown(), record_ids: z.array(int) }))),
+  unchanged_fields: z.array(z.string()),
+});
+export type BatchComparison = z.output<typeof historyBatchComparisonSchema>;
+
+const counts = z.record(z.string(), count);
+
+/** GET /api/instances/stats: the stream-kept counters (`statsView`). */
+export const instanceStatsSchema = z.object({
+  total: count,
+  by_status: z.partialRecord(z.enum(STATUSES), count),
+  by_priority: z.partialRecord(z.enum(PRIORITIES), count),
+  by_cluster: counts,
+  by_model: counts,
+});
+export type InstanceStats = z.output<typeof instanceStatsSchema>;
+
+const changeRef = z.object({
+  history_id: int,
+  version: int,
+  operation_type: z.enum(OPERATION_TYPES),
+  operation_timestamp: isoTimestamp,
+  actor: z.string(),
+});
+
+/** GET /api/instances/{id}/history/stats. */
+export const historyStatsSchema = z.object({
+  instance_id: int,
+  time_range: z.enum(TIME_RANGES),
+  from: z.nullable(isoTimestamp),
+  to: isoTimestamp,
+  total_changes: count,
+  by_operation_type: counts,
+  most_changed_fields: z.array(z.object({ field: z.string(), count })),
+  top_actors: z.array(z.object({ actor: z.string(), count })),
+  changes_per_day: z.array(z.object({ date: z.string(), count })),
+  first_change: z.nullable(changeRef),
+  last_change: z.nullable(changeRef),
+});
+export type HistoryStats = z.output<typeof historyStatsSchema>;
+
+type Image = Record<string, unknown>;
 
 /**
  * Builds the history record for one stream change, or null for changes that are not
@@ -57,13 +130,13 @@ export function recordFromChange(
   newImage: Image | undefined,
 ): PendingRecord | null {
   if (!newImage) return null;
-  const op = newImage._op as ChangeOp | undefined;
+  const op = newImage._op as HistoryRecord['operation_type'] | undefined;
   if (!op) return null;
   const before = oldImage && !isTombstone(oldImage) ? toInstance(oldImage) : {};
   const deleted = isTombstone(newImage);
   const after = deleted ? {} : toInstance(newImage);
   const id = Number(newImage.id);
-  const { changed_fields, changes } = diff(before, after);
+  const differences = diffSnapshots(before, after);
   return {
     instance_id: id,
     original_id: id,
@@ -71,8 +144,10 @@ export function recordFromChange(
     operation_type: op,
     operation_timestamp: String(deleted ? newImage.deleted_at : newImage.updated_at),
     actor: String(deleted ? newImage.deleted_by : newImage.updated_by),
-    changed_fields,
-    changes,
+    changed_fields: differences.map((d) => d.field),
+    changes: Object.fromEntries(
+      differences.map((d) => [d.field, { old: d.value1, new: d.value2 }]),
+    ),
     snapshot: deleted ? before : after,
     ...(newImage._restored_from !== undefined
       ? { restored_from: Number(newImage._restored_from) }
@@ -118,7 +193,7 @@ export function statsDelta(
 }
 
 /** Shapes the stored stats item into the API response (zero counts left out). */
-export function statsView(item: Record<string, unknown> | undefined) {
+export function statsView(item: Record<string, unknown> | undefined): InstanceStats {
   const view = {
     total: 0,
     by_status: {} as Record<string, number>,

@@ -1,34 +1,15 @@
 /**
  * The inference instance: zod schemas are the single source of truth for its types,
- * its validation and (later) its OpenAPI document. `zod/mini` keeps Lambda bundles small
+ * its validation and its OpenAPI document. `zod/mini` keeps Lambda bundles small
  * (see README, Performance).
  */
 import * as z from 'zod/mini';
-import { caseFold } from 'unicode-case-folding';
+import { caseFold } from './case-fold.ts';
 
 export const STATUSES = ['pending', 'active', 'inactive', 'error', 'terminated'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Status = (typeof STATUSES)[number];
 export type Priority = (typeof PRIORITIES)[number];
-
-/** Fields the server owns; a request that sends one is rejected (422, "read-only"). */
-export const READ_ONLY_FIELDS = [
-  'id',
-  'version',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-] as const;
-
-/** Bookkeeping fields left out of history diffs. */
-export const BOOKKEEPING_FIELDS: readonly string[] = [
-  'version',
-  'updated_at',
-  'updated_by',
-  'created_at',
-  'created_by',
-];
 
 /**
  * What a text field may contain. Every text field refuses C0/C1 control characters and unpaired
@@ -110,135 +91,155 @@ export const envsSchema = z
   )
   .check(z.refine((r) => Object.keys(r).length <= 100, { message: 'at most 100 entries' }));
 
-/** Mutable fields, with the rules of SPEC §3 and without defaults. */
-const fields = {
-  name: text(255, 'identifier'),
-  model_name: text(255, 'identifier'),
-  model_version: text(50, 'identifier'),
-  cluster_name: text(255, 'identifier'),
-  image_tag: text(255, 'identifier'),
-  replicas: intRange(1, 100),
-  pp: intRange(1, 16),
-  cp: intRange(1, 64),
-  tp: intRange(1, 16),
-  workers: intRange(1, 1024),
-  task_concurrency: intRange(1, 1024),
-  pipeline_mode: z.boolean(),
-  cuda_graph: z.boolean(),
-  quantization: optionalText(50, 'line'),
-  vae_store_type: optionalText(50, 'line'),
-  t5_store_type: optionalText(50, 'line'),
-  status: z.enum(STATUSES),
-  priority: z.enum(PRIORITIES),
-  description: optionalText(2000, 'multiline'),
-  envs: envsSchema,
-};
-
-export const OPTIONAL_TEXT_FIELDS = [
-  'quantization',
-  'vae_store_type',
-  't5_store_type',
-  'description',
-] as const;
-export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
-
-export const MUTABLE_FIELDS = Object.keys(fields) as (keyof typeof fields)[];
-
-export const DEFAULTS = {
-  model_version: 'latest',
-  replicas: 1,
-  pp: 1,
-  cp: 8,
-  tp: 1,
-  workers: 1,
-  task_concurrency: 1,
-  pipeline_mode: false,
-  cuda_graph: false,
-  status: 'active',
-  priority: 'medium',
-  envs: {},
-} as const;
-
-export const createInstanceSchema = z.strictObject({
-  name: fields.name,
-  model_name: fields.model_name,
-  model_version: z._default(fields.model_version, DEFAULTS.model_version),
-  cluster_name: fields.cluster_name,
-  image_tag: fields.image_tag,
-  replicas: z._default(fields.replicas, DEFAULTS.replicas),
-  pp: z._default(fields.pp, DEFAULTS.pp),
-  cp: z._default(fields.cp, DEFAULTS.cp),
-  tp: z._default(fields.tp, DEFAULTS.tp),
-  workers: z._default(fields.workers, DEFAULTS.workers),
-  task_concurrency: z._default(fields.task_concurrency, DEFAULTS.task_concurrency),
-  pipeline_mode: z._default(fields.pipeline_mode, DEFAULTS.pipeline_mode),
-  cuda_graph: z._default(fields.cuda_graph, DEFAULTS.cuda_graph),
-  quantization: z.optional(fields.quantization),
-  vae_store_type: z.optional(fields.vae_store_type),
-  t5_store_type: z.optional(fields.t5_store_type),
-  status: z._default(fields.status, DEFAULTS.status),
-  priority: z._default(fields.priority, DEFAULTS.priority),
-  description: z.optional(fields.description),
-  envs: z._default(fields.envs, () => ({})),
-});
-export type CreateInstanceInput = z.output<typeof createInstanceSchema>;
+// ---------------------------------------------------------------------------------------------
+// The field table: each instance field is declared once, here. The create, update and response
+// schemas, their types and the field lists other modules read (mutable, optional, read-only,
+// defaults) are all derived from it, so a new field is one entry in FIELDS.
 
 /**
- * Partial update (PUT and PATCH alike): only the fields sent change. `null` clears an
- * optional text field; required fields cannot be cleared.
+ * One mutable field. `rule` is what a request may send (trimming and the rules of SPEC §3).
+ * `stored` is what a response holds, the type alone: a stored value stays describable after a
+ * rule tightens. `default` is what create gives the field when it is not sent; an `optional`
+ * field is left unset instead, and `null` clears it on update.
  */
-export const updateInstanceSchema = z.strictObject({
-  name: z.optional(fields.name),
-  model_name: z.optional(fields.model_name),
-  model_version: z.optional(fields.model_version),
-  cluster_name: z.optional(fields.cluster_name),
-  image_tag: z.optional(fields.image_tag),
-  replicas: z.optional(fields.replicas),
-  pp: z.optional(fields.pp),
-  cp: z.optional(fields.cp),
-  tp: z.optional(fields.tp),
-  workers: z.optional(fields.workers),
-  task_concurrency: z.optional(fields.task_concurrency),
-  pipeline_mode: z.optional(fields.pipeline_mode),
-  cuda_graph: z.optional(fields.cuda_graph),
-  quantization: z.optional(z.nullable(fields.quantization)),
-  vae_store_type: z.optional(z.nullable(fields.vae_store_type)),
-  t5_store_type: z.optional(z.nullable(fields.t5_store_type)),
-  status: z.optional(fields.status),
-  priority: z.optional(fields.priority),
-  description: z.optional(z.nullable(fields.description)),
-  envs: z.optional(fields.envs),
-});
-export type UpdateInstanceInput = z.output<typeof updateInstanceSchema>;
+interface Field {
+  readonly rule: z.ZodMiniType;
+  readonly stored: z.ZodMiniType;
+  readonly default?: unknown;
+  readonly optional?: true;
+}
 
-/** The instance as the API returns it. */
-export const instanceSchema = z.object({
-  id: z.int(),
-  name: z.string(),
-  model_name: z.string(),
-  model_version: z.string(),
-  cluster_name: z.string(),
-  image_tag: z.string(),
-  replicas: z.int(),
-  pp: z.int(),
-  cp: z.int(),
-  tp: z.int(),
-  workers: z.int(),
-  task_concurrency: z.int(),
-  pipeline_mode: z.boolean(),
-  cuda_graph: z.boolean(),
-  quantization: z.optional(z.string()),
-  vae_store_type: z.optional(z.string()),
-  t5_store_type: z.optional(z.string()),
-  status: z.enum(STATUSES),
-  priority: z.enum(PRIORITIES),
-  description: z.optional(z.string()),
-  envs: z.record(z.string(), z.string()),
+const textField = (max: number, kind: TextKind) => ({ rule: text(max, kind), stored: z.string() });
+
+const optionalTextField = (max: number, kind: TextKind) => ({
+  rule: optionalText(max, kind),
+  stored: z.string(),
+  optional: true as const,
+});
+
+const intField = (min: number, max: number) => ({ rule: intRange(min, max), stored: z.int() });
+
+const boolField = () => ({ rule: z.boolean(), stored: z.boolean() });
+
+const enumField = <const T extends readonly [string, ...string[]]>(values: T) => ({
+  rule: z.enum(values),
+  stored: z.enum(values),
+});
+
+/** `field`, given `value` by create when it is not sent. */
+const withDefault = <F extends Field, const V extends z.output<F['rule']>>(field: F, value: V) => ({
+  ...field,
+  default: value,
+});
+
+/** The mutable fields, in the resource's field order. */
+const FIELDS = {
+  name: textField(255, 'identifier'),
+  model_name: textField(255, 'identifier'),
+  model_version: withDefault(textField(50, 'identifier'), 'latest'),
+  cluster_name: textField(255, 'identifier'),
+  image_tag: textField(255, 'identifier'),
+  replicas: withDefault(intField(1, 100), 1),
+  pp: withDefault(intField(1, 16), 1),
+  cp: withDefault(intField(1, 64), 8),
+  tp: withDefault(intField(1, 16), 1),
+  workers: withDefault(intField(1, 1024), 1),
+  task_concurrency: withDefault(intField(1, 1024), 1),
+  pipeline_mode: withDefault(boolField(), false),
+  cuda_graph: withDefault(boolField(), false),
+  quantization: optionalTextField(50, 'line'),
+  vae_store_type: optionalTextField(50, 'line'),
+  t5_store_type: optionalTextField(50, 'line'),
+  status: withDefault(enumField(STATUSES), 'active'),
+  priority: withDefault(enumField(PRIORITIES), 'medium'),
+  description: optionalTextField(2000, 'multiline'),
+  envs: withDefault({ rule: envsSchema, stored: z.record(z.string(), z.string()) }, {}),
+} satisfies Record<string, Field>;
+
+/** Fields the server owns and sets on every change, in the resource's field order. */
+const BOOKKEEPING_SHAPE = {
   version: z.int(),
   created_at: z.string(),
   updated_at: z.string(),
   created_by: z.string(),
   updated_by: z.string(),
+};
+
+type Fields = typeof FIELDS;
+type FieldName = keyof Fields;
+type OptionalName = {
+  [K in FieldName]: Fields[K] extends { optional: true } ? K : never;
+}[FieldName];
+type DefaultOf<K extends FieldName> = Fields[K] extends { default: infer V } ? V : never;
+type DefaultedName = { [K in FieldName]: DefaultOf<K> extends never ? never : K }[FieldName];
+type Rule<K extends FieldName> = Fields[K]['rule'];
+type Stored<K extends FieldName> = Fields[K]['stored'];
+
+const ENTRIES = Object.entries(FIELDS) as [FieldName, Field][];
+
+/**
+ * One schema per field, made by `schemaOf`. Object.fromEntries loses the key → schema pairing,
+ * so the caller names the shape's type, written as the same mapping at the type level.
+ */
+const shapeOf = <Shape>(schemaOf: (field: Field) => z.ZodMiniType): Shape =>
+  Object.fromEntries(ENTRIES.map(([name, field]) => [name, schemaOf(field)])) as Shape;
+
+/** The fields a request may set. */
+export const MUTABLE_FIELDS = ENTRIES.map(([name]) => name);
+
+/** The fields an instance may lack (unset on create when not sent, `null` clears them). */
+export const OPTIONAL_TEXT_FIELDS: readonly OptionalName[] = ENTRIES.filter(
+  ([, field]) => field.optional,
+).map(([name]) => name as OptionalName);
+export type OptionalTextField = OptionalName;
+
+/** What create gives the fields that have a default when they are not sent. */
+export const DEFAULTS = Object.fromEntries(
+  ENTRIES.filter(([, field]) => 'default' in field).map(([name, field]) => [name, field.default]),
+) as { readonly [K in DefaultedName]: DefaultOf<K> };
+
+/** Bookkeeping fields left out of history diffs. */
+export const BOOKKEEPING_FIELDS: readonly string[] = Object.keys(BOOKKEEPING_SHAPE);
+
+/** Fields the server owns; a request that sends one is rejected (422, "read-only"). */
+export const READ_ONLY_FIELDS = ['id', ...Object.keys(BOOKKEEPING_SHAPE)] as readonly (
+  'id' | keyof typeof BOOKKEEPING_SHAPE
+)[];
+
+/** Create: required fields must be sent, the others get their default or stay unset. */
+export const createInstanceSchema = z.strictObject(
+  shapeOf<{
+    [K in FieldName]: K extends OptionalName
+      ? z.ZodMiniOptional<Rule<K>>
+      : K extends DefaultedName
+        ? z.ZodMiniDefault<Rule<K>>
+        : Rule<K>;
+  }>((f) =>
+    f.optional ? z.optional(f.rule) : 'default' in f ? z._default(f.rule, f.default) : f.rule,
+  ),
+);
+export type CreateInstanceInput = z.output<typeof createInstanceSchema>;
+
+/**
+ * Partial update (PUT and PATCH alike): only the fields sent change. `null` clears an
+ * optional field; required fields cannot be cleared.
+ */
+export const updateInstanceSchema = z.partial(
+  z.strictObject(
+    shapeOf<{ [K in FieldName]: K extends OptionalName ? z.ZodMiniNullable<Rule<K>> : Rule<K> }>(
+      (f) => (f.optional ? z.nullable(f.rule) : f.rule),
+    ),
+  ),
+);
+export type UpdateInstanceInput = z.output<typeof updateInstanceSchema>;
+
+/** The instance as the API returns it: the id, the mutable fields, then the bookkeeping. */
+export const instanceSchema = z.object({
+  id: z.int(),
+  ...shapeOf<{
+    [K in FieldName]: K extends OptionalName ? z.ZodMiniOptional<Stored<K>> : Stored<K>;
+  }>((f) => (f.optional ? z.optional(f.stored) : f.stored)),
+  ...BOOKKEEPING_SHAPE,
 });
 export type Instance = z.output<typeof instanceSchema>;
 
@@ -264,7 +265,7 @@ const foldCase = (s: string): string =>
 /**
  * A name compared without case, for sorting, name filters and as the input of the uniqueness
  * claim (repo/items.ts adds the look-alike step). NFKC first (`ﬁ` → `fi`, fullwidth → ASCII),
- * then full Unicode case folding (CaseFolding.txt C+F, via `unicode-case-folding`): JavaScript
+ * then full Unicode case folding (CaseFolding.txt C+F, via ./case-fold.ts, a table generated from `unicode-case-folding`): JavaScript
  * has no case fold, and toLowerCase/toUpperCase miss `straße` = `STRASSE` (`ß` and `ẞ` fold to
  * `ss`) and Cherokee, whose lower case folds to upper. Full folding turns `İ` into `i` + U+0307
  * COMBINING DOT ABOVE; on a soft-dotted letter (i, j, …) that dot is the letter's own, so it is
@@ -280,17 +281,7 @@ export function nameKey(name: string): string {
     : folded.normalize('NFKC');
 }
 
-/** Fields of `next` that differ from `prev` (deep for envs), bookkeeping excluded. */
-export function changedFields(prev: Partial<Instance>, next: Partial<Instance>): string[] {
-  const keys = new Set([...Object.keys(prev), ...Object.keys(next)]);
-  const out: string[] = [];
-  for (const k of keys) {
-    if (BOOKKEEPING_FIELDS.includes(k) || k === 'id') continue;
-    if (!sameValue(prev[k as keyof Instance], next[k as keyof Instance])) out.push(k);
-  }
-  return out.sort();
-}
-
+/** Deep equality of field values (envs maps by their own keys). */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a && b && typeof a === 'object' && typeof b === 'object') {

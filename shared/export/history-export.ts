@@ -11,6 +11,7 @@
 import type { HistoryRecord } from '../domain/history.ts';
 import { RECORD_KEYS, type ExportFormat } from '../domain/history-query.ts';
 import { payloadTooLarge } from '../domain/errors.ts';
+import { routeKey } from '../routes/table.ts';
 import { csvRow, type Cell } from './csv.ts';
 import { XlsxWriter } from './xlsx.ts';
 
@@ -129,7 +130,7 @@ export const exportTooLarge = (instanceId: number, format: ExportFormat) =>
       max_bytes: LAMBDA_RESPONSE_LIMIT,
       operation: {
         method: 'POST',
-        path: '/api/operations',
+        path: routeKey('createOperation').path,
         body: {
           type: 'export',
           instance_ids: [instanceId],

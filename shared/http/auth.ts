@@ -3,7 +3,7 @@
  * Scopes come from the `scope` claim (OAuth) or `cognito:groups`; admin implies write,
  * write implies read.
  */
-import type { Scope } from '../config/routes.ts';
+import type { Scope } from '../routes/define.ts';
 import { forbidden, unauthorized } from '../domain/errors.ts';
 import type { HttpEvent } from './middleware.ts';
 

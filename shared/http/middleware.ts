@@ -10,6 +10,7 @@ import type {
 import {
   AppError,
   badRequest,
+  errorBody,
   payloadTooLarge,
   serviceUnavailable,
   throttled,
@@ -49,29 +50,13 @@ export function json(
   };
 }
 
-/**
- * The SPEC error shape, plus a top-level `message` (the same text as `error.message`): API
- * Gateway's own 401 / 413 / 429 bodies are `{"message": …}`, so `body.message` reads every
- * error, ours and the gateway's, and clients written against either shape keep working.
- */
+/** An error as an HTTP response; the body is shared/domain/errors.ts `errorBody`. */
 export function errorResponse(err: AppError, requestId: string): HttpResponse {
-  return json(
-    err.status,
-    {
-      error: {
-        type: err.type,
-        message: err.message,
-        ...(err.details ? { details: err.details } : {}),
-        request_id: requestId,
-      },
-      message: err.message,
-    },
-    err.headers,
-  );
+  return json(err.status, errorBody(err, requestId), err.headers);
 }
 
 /**
- * A HEAD request ran the GET handler (shared/config/routes.ts): same status and headers, no
+ * A HEAD request ran the GET handler (shared/routes/define.ts, routeKeysOf): same status and headers, no
  * body (RFC 9110 §9.3.2). Dropped here, for errors too, so no handler needs to know.
  */
 function withoutBodyForHead(request: Request): void {

@@ -1,15 +1,15 @@
 /**
  * `http()` is the single place where an HTTP handler is wired: middy envelope (request id,
- * error rendering), JSON body rules, authorization from the route table, zod parsing of
- * body / query / path, and `Idempotency-Key` handling. A handler file only supplies schemas
- * and a function from parsed input to a result.
+ * error rendering), JSON body rules, authorization by the route's scope, zod parsing of
+ * body / query / path with the route's schemas, and `Idempotency-Key` handling. A handler file
+ * only supplies its route definition and a function from parsed input to a result.
  */
 import middy from '@middy/core';
 import type * as z from 'zod/mini';
-import { allowedInstead, routeForKey } from '../config/routes.ts';
-import { badRequest, forbidden, methodNotAllowed } from '../domain/errors.ts';
+import { badRequest, forbidden } from '../domain/errors.ts';
 import { parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
 import { bracketListKeys } from '../domain/query.ts';
+import { routeKeysOf, type RouteDefinition } from '../routes/define.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
   httpEnvelope,
@@ -33,73 +33,107 @@ export interface HttpRequest<B, Q, P> {
 }
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
+/** The request a route's handler receives: its schemas' parsed sides. */
+export type RequestOf<R extends RouteDefinition> = HttpRequest<
+  Out<R['body']>,
+  Out<R['query']>,
+  Out<R['params']>
+>;
+type Handler<R extends RouteDefinition> = (req: RequestOf<R>) => Promise<HttpResponse>;
 
-export interface HttpSpec<
-  B extends z.ZodMiniType | undefined,
-  Q extends z.ZodMiniType | undefined,
-  P extends z.ZodMiniType | undefined,
-> {
-  readonly body?: B;
-  readonly query?: Q;
-  readonly params?: P;
-  /** Store and replay responses for requests that carry `Idempotency-Key`. */
+export interface HttpOptions {
+  /** Where `Idempotency-Key` responses are kept; required when the route is `idempotent`. */
   readonly idempotency?: IdempotencyStore;
-  /** No principal needed (only the `$default` fallback, which must answer CORS preflights). */
-  readonly anonymous?: boolean;
 }
 
 const ANONYMOUS: Principal = { sub: 'anonymous', scopes: new Set() };
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function http<
-  B extends z.ZodMiniType | undefined = undefined,
-  Q extends z.ZodMiniType | undefined = undefined,
-  P extends z.ZodMiniType | undefined = undefined,
->(
-  spec: HttpSpec<B, Q, P>,
-  fn: (req: HttpRequest<Out<B>, Out<Q>, Out<P>>) => Promise<HttpResponse>,
+/** The middy envelope every HTTP function shares: request id, error rendering, JSON body rules. */
+const envelope = (fn: (event: HttpEvent) => Promise<HttpResponse>) =>
+  middy<HttpEvent, HttpResponse>().use(httpEnvelope()).use(jsonBody()).handler(fn);
+
+/**
+ * The Lambda handler for a route (or for the routes of one path that share a handler, such as
+ * PUT and PATCH, which then share their schemas): the event's route key picks the definition,
+ * whose scope is checked and whose schemas parse the request before `fn` runs.
+ */
+export function http<R extends RouteDefinition>(
+  route: R,
+  fn: Handler<R>,
+  options?: HttpOptions,
+): ReturnType<typeof envelope>;
+export function http<const Rs extends readonly [RouteDefinition, ...RouteDefinition[]]>(
+  routes: Rs,
+  fn: Handler<Rs[number]>,
+  options?: HttpOptions,
+): ReturnType<typeof envelope>;
+export function http(
+  route: RouteDefinition | readonly RouteDefinition[],
+  fn: Handler<RouteDefinition>,
+  options: HttpOptions = {},
 ) {
-  return middy<HttpEvent, HttpResponse>()
-    .use(httpEnvelope())
-    .use(jsonBody())
-    .handler(async (event) => {
-      const route = routeForKey(event.routeKey);
-      const principal = spec.anonymous || route?.public ? ANONYMOUS : principalOf(event);
-      if (route) {
-        // API Gateway picked this route among those of the request's method; a more specific
-        // path of another method names another resource (shared/config/routes.ts, Matching).
-        const { method, path } = event.requestContext.http;
-        const allowed = allowedInstead(method, path);
-        if (allowed) throw methodNotAllowed(allowed);
-        authorize(principal, route.scope);
-      } else if (event.routeKey !== '$default') throw forbidden('Route is not in the route table');
-      const req: HttpRequest<Out<B>, Out<Q>, Out<P>> = {
-        event,
-        requestId: requestIdOf(event),
-        principal,
-        params: (spec.params
-          ? parseParams(spec.params, event.pathParameters ?? {}, 'path')
-          : undefined) as Out<P>,
-        query: (spec.query
-          ? parseParams(spec.query, bracketListKeys(spec.query, event.queryStringParameters ?? {}))
-          : undefined) as Out<Q>,
-        body: bodyOf(spec.body, event, route !== undefined) as Out<B>,
-        header: (name) => event.headers?.[name],
-      };
-      const key = event.headers?.['idempotency-key'];
-      if (!spec.idempotency || key === undefined) return fn(req);
-      return runIdempotent(spec.idempotency, key, req, () => fn(req));
-    });
+  const defs: readonly RouteDefinition[] = Array.isArray(route)
+    ? route
+    : [route as RouteDefinition];
+  const byKey = new Map(defs.flatMap((d) => routeKeysOf(d).map((k) => [k, d] as const)));
+  if (defs.some((d) => d.idempotent) && !options.idempotency) {
+    throw new Error(`${defs[0]!.operationId} is idempotent: pass an IdempotencyStore`);
+  }
+  return envelope(async (event) => {
+    const def = byKey.get(event.routeKey);
+    // API Gateway only invokes this function for its own routes; anything else is a wiring fault.
+    if (!def) throw forbidden('Route is not in the route table');
+    const principal = def.public ? ANONYMOUS : principalOf(event);
+    authorize(principal, def.scope);
+    const req: RequestOf<RouteDefinition> = {
+      event,
+      requestId: requestIdOf(event),
+      principal,
+      params: (def.params
+        ? parseParams(def.params, event.pathParameters ?? {}, 'path')
+        : undefined) as unknown,
+      query: (def.query
+        ? parseParams(def.query, bracketListKeys(def.query, event.queryStringParameters ?? {}))
+        : undefined) as unknown,
+      body: bodyOf(def.body, event) as unknown,
+      header: (name) => event.headers?.[name],
+    };
+    const key = event.headers?.['idempotency-key'];
+    if (!def.idempotent || !options.idempotency || key === undefined) return fn(req);
+    return runIdempotent(options.idempotency, key, req, () => fn(req));
+  });
+}
+
+/**
+ * The handler of requests no route takes (`$default` and the shadow routes, see
+ * shared/routes/match.ts). It needs no principal: it must answer CORS preflights, which carry
+ * no token, and it never returns data.
+ */
+export function fallback(
+  fn: (req: HttpRequest<undefined, undefined, undefined>) => Promise<HttpResponse>,
+) {
+  return envelope(async (event) =>
+    fn({
+      event,
+      requestId: requestIdOf(event),
+      principal: ANONYMOUS,
+      params: undefined,
+      query: undefined,
+      body: undefined,
+      header: (name) => event.headers?.[name],
+    }),
+  );
 }
 
 /**
  * The parsed body. A `__proto__` key is refused on every routed request, also where the
  * handler reads no body, so the rule holds for any route without each one opting in (SPEC §3).
- * The `$default` fallback is left out: an unknown route is a 404 whatever its body.
+ * The fallback is left out: an unknown route is a 404 whatever its body.
  */
-function bodyOf(schema: z.ZodMiniType | undefined, event: HttpEvent, routed: boolean): unknown {
+function bodyOf(schema: z.ZodMiniType | undefined, event: HttpEvent): unknown {
   const body = parsedBodyOf(event);
-  if (routed) rejectProtoKeys(body);
+  rejectProtoKeys(body);
   return schema ? parseBody(schema, body) : undefined;
 }
 

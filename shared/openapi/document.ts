@@ -1,10 +1,17 @@
 /**
- * Builds the OpenAPI 3.1 document from the route table (shared/config/routes.ts), the per-route
- * documentation (./routes.ts) and the zod schemas both point to. Imported by the openapi route's
- * handler, `npm run openapi`, the local /docs page and tests; no other Lambda bundles it.
+ * Builds the OpenAPI 3.1 document from the route definitions (shared/routes/) and the zod
+ * schemas they point to. Used by `npm run openapi` (which writes docs/openapi.json, the file the
+ * openapi route's Lambda serves), the local /docs page and tests; no Lambda bundles it.
  */
 import type * as z from 'zod/mini';
-import { routes, type RouteDef, type Scope } from '../config/routes.ts';
+import { routes } from '../routes/index.ts';
+import {
+  TAGS,
+  type RequestHeader,
+  type ResponseDoc,
+  type RouteDefinition,
+  type Scope,
+} from '../routes/define.ts';
 import { SCOPES } from '../config/auth.ts';
 import { MAX_BODY_BYTES } from '../http/middleware.ts';
 import { MAX_REASON_CHARS } from '../domain/change-reason.ts';
@@ -39,8 +46,12 @@ import {
   wsControlMessageSchema,
 } from './schemas.ts';
 import { errorExamples } from './examples.ts';
-import { componentSchemas, parameterSchemas, type JsonSchema } from './json-schema.ts';
-import { routeDocs, TAGS, type RequestHeader, type ResponseDoc, type RouteDoc } from './routes.ts';
+import {
+  componentSchemas,
+  inlineSchema,
+  parameterSchemas,
+  type JsonSchema,
+} from './json-schema.ts';
 
 type Schema = z.ZodMiniType;
 export type OpenApiDocument = Record<string, unknown> & {
@@ -98,16 +109,26 @@ const OUTPUT_COMPONENTS = new Map<Schema, string>([
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-function refTo(schema: Schema, named: ReadonlyMap<Schema, string>): JsonSchema {
+/**
+ * A named component's `$ref`, or the schema inline: a route with a body or response shape of
+ * its own needs no entry here (name it above once a second route shares it).
+ */
+function refTo(
+  schema: Schema,
+  named: ReadonlyMap<Schema, string>,
+  io: 'input' | 'output',
+): JsonSchema {
   const name = named.get(schema);
-  if (!name) throw new Error('A documented body or response schema has no component name');
-  return ref(name);
+  return name ? ref(name) : inlineSchema(schema, io);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Headers and parameters shared by operations
 
-const HEADER_PARAMS: Record<RequestHeader | 'x-request-id', [string, JsonSchema]> = {
+const HEADER_PARAMS: Record<
+  RequestHeader | 'idempotency-key' | 'x-request-id',
+  [string, JsonSchema]
+> = {
   'if-match': [
     'IfMatch',
     {
@@ -229,14 +250,15 @@ const headerRefs = (names: readonly string[]) =>
 const GATEWAY_STATUSES = new Set([401, 413, 429, 500]);
 
 /** Error statuses that follow from a route's shape, with why. */
-function derivedErrors(route: RouteDef, doc: RouteDoc): Map<number, string[]> {
+function derivedErrors(route: RouteDefinition): Map<number, string[]> {
   const out = new Map<number, string[]>();
   const add = (status: number, why: string) => out.set(status, [...(out.get(status) ?? []), why]);
   if (!route.public) add(401, 'Missing or invalid bearer token.');
   if (route.scope !== 'read') add(403, `The token lacks the \`${route.scope}\` scope.`);
-  if (doc.params) add(400, 'A path parameter is not a valid id.');
-  if (doc.query) add(400, 'A query parameter or the cursor is invalid (each named in `details`).');
-  if (doc.body) {
+  if (route.params) add(400, 'A path parameter is not a valid id.');
+  if (route.query)
+    add(400, 'A query parameter or the cursor is invalid (each named in `details`).');
+  if (route.body) {
     add(400, 'Malformed JSON body.');
     add(413, `Body larger than ${MAX_BODY_BYTES / 1024} KiB.`);
     add(415, 'Content-Type is not application/json.');
@@ -245,9 +267,9 @@ function derivedErrors(route: RouteDef, doc: RouteDoc): Map<number, string[]> {
       'The body failed validation: each bad, unknown or read-only field is named in `details`.',
     );
   }
-  if (doc.headers?.includes('x-change-reason'))
+  if (route.headers?.includes('x-change-reason'))
     add(400, `X-Change-Reason is not printable text of at most ${MAX_REASON_CHARS} characters.`);
-  if (doc.headers?.includes('idempotency-key')) {
+  if (route.idempotent) {
     add(400, 'Idempotency-Key is not 1–255 printable ASCII characters.');
     add(409, 'A request with this Idempotency-Key is still running.');
     add(422, 'The Idempotency-Key was already used with a different request.');
@@ -290,7 +312,7 @@ function successResponse(res: ResponseDoc, idempotent: boolean): Record<string, 
   const content: Record<string, unknown> = {};
   if (res.schema) {
     content['application/json'] = {
-      schema: refTo(res.schema, OUTPUT_COMPONENTS),
+      schema: refTo(res.schema, OUTPUT_COMPONENTS, 'output'),
       ...(res.example !== undefined ? { example: res.example } : {}),
     };
   }
@@ -302,7 +324,7 @@ function successResponse(res: ResponseDoc, idempotent: boolean): Record<string, 
   };
 }
 
-function parametersOf(doc: RouteDoc): unknown[] {
+function parametersOf(doc: RouteDefinition): unknown[] {
   const params: unknown[] = [];
   if (doc.params) {
     for (const p of parameterSchemas(doc.params)) {
@@ -330,7 +352,12 @@ function parametersOf(doc: RouteDoc): unknown[] {
       });
     }
   }
-  for (const h of [...(doc.headers ?? []), 'x-request-id' as const]) {
+  const headers = [
+    ...(doc.headers ?? []),
+    ...(doc.idempotent ? (['idempotency-key'] as const) : []),
+    'x-request-id' as const,
+  ];
+  for (const h of headers) {
     params.push({ $ref: `#/components/parameters/${HEADER_PARAMS[h][0]}` });
   }
   return params;
@@ -342,10 +369,11 @@ const SCOPE_TEXT: Record<Scope, string> = {
   'instances:admin': `Scope \`${SCOPES.admin}\`.`,
 };
 
-function operationOf(route: RouteDef, doc: RouteDoc): Operation {
-  const idempotent = doc.headers?.includes('idempotency-key') ?? false;
+function operationOf(route: RouteDefinition): Operation {
+  const doc = route;
+  const idempotent = route.idempotent === true;
   const responses: Record<string, Record<string, unknown>> = {};
-  const derived = derivedErrors(route, doc);
+  const derived = derivedErrors(route);
   const statuses = new Set([...Object.keys(doc.responses).map(Number), ...derived.keys()]);
   for (const status of [...statuses].sort((a, b) => a - b)) {
     const given = doc.responses[status];
@@ -374,7 +402,7 @@ function operationOf(route: RouteDef, doc: RouteDoc): Operation {
             required: true,
             content: {
               'application/json': {
-                schema: refTo(doc.body, INPUT_COMPONENTS),
+                schema: refTo(doc.body, INPUT_COMPONENTS, 'input'),
                 ...(doc.bodyExamples ? { examples: doc.bodyExamples } : {}),
               },
             },
@@ -410,17 +438,7 @@ export interface BuildOptions {
 export function buildOpenApiDocument(opts: BuildOptions = {}): OpenApiDocument {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const route of routes) {
-    const doc = routeDocs[`${route.method} ${route.path}`];
-    // An undocumented route still appears; the unit test fails on it.
-    const operation = doc
-      ? operationOf(route, doc)
-      : operationOf(route, {
-          operationId: `undocumented_${route.method}_${route.path}`,
-          summary: 'Undocumented',
-          tags: [],
-          responses: {},
-        });
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operationOf(route);
   }
   return {
     openapi: '3.1.0',

@@ -2,6 +2,15 @@
  * Example values for the OpenAPI document. test/unit/openapi.test.ts validates every one of them
  * against the JSON Schema it illustrates and against the zod schema it was generated from.
  */
+import type * as z from 'zod/mini';
+import type { createInstanceSchema, Instance, updateInstanceSchema } from '../domain/instance.ts';
+import type { HistoryRecord } from '../domain/history.ts';
+import type { Difference } from '../domain/diff.ts';
+import type { operationSchema } from './schemas.ts';
+
+/** Request examples are what a caller sends: the schemas' input side. */
+type CreateInstanceBody = z.input<typeof createInstanceSchema>;
+type UpdateInstanceBody = z.input<typeof updateInstanceSchema>;
 
 const at = (minute: number) => new Date(Date.UTC(2026, 9, 1, 9, minute, 12, 345)).toISOString();
 
@@ -30,7 +39,7 @@ export const instanceExample = {
   updated_at: at(27),
   created_by: 'alice',
   updated_by: 'bob',
-} as const;
+} as const satisfies Instance;
 
 export const createInstanceExample = {
   name: 'llama31-70b-chat-prod',
@@ -46,17 +55,23 @@ export const createInstanceExample = {
   priority: 'high',
   description: 'Production chat completions for the assistant frontend',
   envs: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN' },
-};
+} satisfies CreateInstanceBody;
 
 export const minimalCreateExample = {
   name: 'whisper-v3-batch',
   model_name: 'openai/whisper-large-v3',
   cluster_name: 'a10g-eu-west-1b',
   image_tag: 'ghcr.io/acme/whisper-server:1.4.0',
-};
+} satisfies CreateInstanceBody;
 
-export const updateInstanceExample = { replicas: 4, envs: { HF_HUB_OFFLINE: '1' } };
-export const clearFieldExample = { quantization: null, status: 'inactive' };
+export const updateInstanceExample = {
+  replicas: 4,
+  envs: { HF_HUB_OFFLINE: '1' },
+} satisfies UpdateInstanceBody;
+export const clearFieldExample = {
+  quantization: null,
+  status: 'inactive',
+} satisfies UpdateInstanceBody;
 
 const snapshotV2 = { ...instanceExample, version: 2, replicas: 2, updated_at: at(11) };
 
@@ -72,7 +87,7 @@ export const historyRecordExample = {
   changes: { replicas: { old: 2, new: 4 } },
   snapshot: instanceExample,
   batch_id: '5f0c2a7e-3d1b-4a8e-9c55-0d7a61b3e2f4',
-};
+} satisfies HistoryRecord;
 
 export const historyRecordV2Example = {
   ...historyRecordExample,
@@ -86,12 +101,12 @@ export const historyRecordV2Example = {
   },
   snapshot: snapshotV2,
   batch_id: 'a3d94c1e-77b0-4f0e-8d2a-51e6c0f9b8a1',
-};
+} satisfies HistoryRecord;
 
 export const differencesExample = [
   { field: 'replicas', value1: 2, value2: 4, type: 'modified' },
   { field: 'envs.HF_HUB_OFFLINE', value1: null, value2: '1', type: 'added' },
-];
+] satisfies Difference[];
 
 export const operationExample = {
   operation_id: '3f6c1a2e-8b4d-4c1e-9f7a-2d5e6b8c9a01',
@@ -108,7 +123,7 @@ export const operationExample = {
   actor: 'alice',
   request: { type: 'bulk-update', data: { status: 'inactive' }, ids_count: 250 },
   started_at: at(30),
-};
+} satisfies z.output<typeof operationSchema>;
 
 const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const err = (type: string, message: string, details?: Record<string, unknown>) => ({

@@ -68,6 +68,17 @@ export function componentSchemas(
   return Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, tidy(s as JsonSchema)]));
 }
 
+/** One schema converted on its own (a body or response shape no other route shares). */
+export function inlineSchema(schema: Schema, io: 'input' | 'output'): JsonSchema {
+  return tidy(
+    z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      override: io === 'input' ? describeTrimmed : undefined,
+    }) as JsonSchema,
+  );
+}
+
 export interface ParameterSchema {
   name: string;
   required: boolean;

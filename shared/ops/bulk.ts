@@ -6,7 +6,7 @@
  * (a record carrying this operation's id), read only once it has caught up with the instance.
  * Throttling and transient errors are retried with backoff; a lost optimistic race re-reads.
  */
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
@@ -18,6 +18,7 @@ import {
   type PlannedWrite,
 } from '../repo/instances.ts';
 import { matches, type NormalizedQuery } from '../repo/listing.ts';
+import { HistoryTable } from '../repo/history-table.ts';
 import { isTransient, withBackoff, type BackoffOptions } from './retry.ts';
 import type { ItemError, OperationFilter } from './model.ts';
 
@@ -65,14 +66,16 @@ export interface BulkExecutorOptions {
 
 export class BulkExecutor {
   private readonly sleep: (ms: number) => Promise<unknown>;
+  private readonly history: HistoryTable;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly instances: InstanceRepository,
-    private readonly historyTable: string,
+    historyTable: string,
     private readonly opts: BulkExecutorOptions = {},
   ) {
     this.sleep = opts.sleep ?? realSleep;
+    this.history = new HistoryTable(client, historyTable);
   }
 
   async update(id: number, patch: UpdateInstanceInput, ctx: ChunkContext): Promise<ItemOutcome> {
@@ -191,39 +194,28 @@ export class BulkExecutor {
     since: string,
   ): Promise<{ version: number; operation_id?: string }[]> {
     const out: { version: number; operation_id?: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.historyTable,
-          KeyConditionExpression: 'instance_id = :id',
-          FilterExpression: 'operation_timestamp >= :since',
-          ExpressionAttributeValues: { ':id': id, ':since': since },
-          ProjectionExpression: 'version, operation_id, operation_timestamp',
-          ScanIndexForward: false,
-          Limit: 50,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      out.push(...((res.Items ?? []) as { version: number; operation_id?: string }[]));
+    for await (const page of this.history.walk(
+      { by: 'instance', instanceId: id },
+      {
+        ascending: false,
+        pageSize: 50,
+        projection: ['version', 'operation_id', 'operation_timestamp'],
+        filter: { timestamp: { from: since } },
+      },
+    )) {
+      out.push(...(page.items as { version: number; operation_id?: string }[]));
       // Newest first: a page that filtered out an older record means the rest are older too.
-      start = (res.Count ?? 0) < (res.ScannedCount ?? 0) ? undefined : res.LastEvaluatedKey;
-    } while (start);
+      if (page.items.length < page.scanned) break;
+    }
     return out;
   }
 
   private async latestVersion(id: number): Promise<number> {
-    const res = await this.client.send(
-      new QueryCommand({
-        TableName: this.historyTable,
-        KeyConditionExpression: 'instance_id = :id',
-        ExpressionAttributeValues: { ':id': id },
-        ProjectionExpression: 'version',
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
+    const [latest] = await this.history.entries(
+      { by: 'instance', instanceId: id },
+      { ascending: false, max: 1, projection: ['version'] },
     );
-    return Number(res.Items?.[0]?.version ?? 0);
+    return Number(latest?.version ?? 0);
   }
 }
 

@@ -6,15 +6,7 @@
  * own number; an upload abandoned by a crash before its first checkpoint is removed by the
  * bucket's abort-incomplete-uploads lifecycle rule.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3RestClient } from '../aws/s3.ts';
 import type { HistoryRecord } from '../domain/history.ts';
 import { csvRow } from '../export/csv.ts';
 import { EXPORT_COLUMNS, exportRow } from '../export/history-export.ts';
@@ -53,65 +45,38 @@ export const render = {
 
 export class ExportBucket {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: S3RestClient,
     readonly bucket: string,
   ) {}
 
-  async begin(key: string, format: ExportFormat, filename: string): Promise<string> {
-    const res = await this.s3.send(
-      new CreateMultipartUploadCommand({
-        Bucket: this.bucket,
-        Key: key,
-        ContentType: CONTENT_TYPE[format],
-        ContentDisposition: `attachment; filename="${filename}"`,
-      }),
-    );
-    if (!res.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
-    return res.UploadId;
+  begin(key: string, format: ExportFormat, filename: string): Promise<string> {
+    return this.s3.createMultipartUpload(this.bucket, key, {
+      'content-type': CONTENT_TYPE[format],
+      'content-disposition': `attachment; filename="${filename}"`,
+    });
   }
 
-  async part(key: string, uploadId: string, n: number, body: Buffer): Promise<string> {
-    const res = await this.s3.send(
-      new UploadPartCommand({
-        Bucket: this.bucket,
-        Key: key,
-        UploadId: uploadId,
-        PartNumber: n,
-        Body: body,
-        ContentLength: body.length,
-      }),
-    );
-    if (!res.ETag) throw new Error('UploadPart returned no ETag');
-    return res.ETag;
+  part(key: string, uploadId: string, n: number, body: Buffer): Promise<string> {
+    return this.s3.uploadPart(this.bucket, key, uploadId, n, body);
   }
 
   async complete(key: string, uploadId: string, parts: { n: number; etag: string }[]) {
-    await this.s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.n, ETag: p.etag })) },
-      }),
+    await this.s3.completeMultipartUpload(
+      this.bucket,
+      key,
+      uploadId,
+      parts.map((p) => ({ partNumber: p.n, etag: p.etag })),
     );
   }
 
   /** Drops an unfinished upload (cancel, failure); the lifecycle rule is the fallback. */
   async abort(key: string, uploadId: string): Promise<void> {
-    await this.s3.send(
-      new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
-    );
+    await this.s3.abortMultipartUpload(this.bucket, key, uploadId);
   }
 
   /** A presigned GET (computed locally, no request to S3). */
   async downloadUrl(key: string, now = Date.now()): Promise<{ url: string; expires_at: string }> {
-    const url = await getSignedUrl(
-      this.s3,
-      new GetObjectCommand({ Bucket: this.bucket, Key: key }),
-      {
-        expiresIn: DOWNLOAD_URL_SECONDS,
-      },
-    );
+    const url = await this.s3.presignGet(this.bucket, key, DOWNLOAD_URL_SECONDS, new Date(now));
     return { url, expires_at: new Date(now + DOWNLOAD_URL_SECONDS * 1000).toISOString() };
   }
 }

@@ -1,23 +1,13 @@
 /**
- * Long-running operations (SPEC §8): the stored item, its API view and the rules every writer
- * shares (limits, statuses, how progress is computed). No I/O here.
+ * Long-running operations (SPEC §8): the stored item, how it becomes its API view (declared in
+ * view.ts) and the rules every writer shares (limits, statuses, how progress is computed). No
+ * I/O here.
  */
 import type { ListInstancesQuery } from '../domain/query.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
-import type { Bound, Position } from './export-source.ts';
+import { operationProgressMessage, type OperationProgress } from '../ws/protocol.ts';
+import type { OperationStatus, OperationType, OperationView } from './view.ts';
 
-export const OPERATION_TYPES = ['bulk-update', 'bulk-delete', 'export'] as const;
-export type OperationType = (typeof OPERATION_TYPES)[number];
-
-export const OPERATION_STATUSES = [
-  'pending',
-  'running',
-  'succeeded',
-  'partially_succeeded',
-  'failed',
-  'cancelled',
-] as const;
-export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly OperationStatus[] = ['pending', 'running'];
 export const isTerminal = (s: OperationStatus) => !ACTIVE_STATUSES.includes(s);
 
@@ -64,16 +54,37 @@ export interface ItemError {
   error: { type: string; message: string };
 }
 
+/**
+ * Where an export's walk of history stands (export-source.ts): at instance `k` of the id list
+ * after version `v`, on day `d` after index key `key`, or after history id `h`.
+ */
+export type ExportPosition =
+  | { m: 'ids'; k: number; v: number }
+  | { m: 'day'; d: string; key?: Record<string, unknown> }
+  | { m: 'hid'; h: number };
+
+/** The bounds of an export's walk, fixed by its first chunk. */
+export interface ExportBound {
+  /** Inclusive time range of the records. */
+  from_ts?: string;
+  to_ts: string;
+  /** Day range of a `day` walk. */
+  first_day?: string;
+  last_day?: string;
+  /** Highest history id of an `hid` walk. */
+  max_hid?: number;
+}
+
 /** Where an export walk stands; written with each part so a redelivered chunk resumes there. */
 export interface ExportState {
   key: string;
   filename: string;
   upload_id?: string;
   parts: { n: number; etag: string }[];
-  /** Walk position (see export-source.ts); absent before the first part. */
-  position?: Position;
+  /** Walk position; absent before the first part. */
+  position?: ExportPosition;
   /** Upper bound of the walk fixed by the first chunk (a snapshot of history at that time). */
-  bound?: Bound;
+  bound?: ExportBound;
   records: number;
   bytes: number;
 }
@@ -115,30 +126,6 @@ export interface OperationItem {
   result?: Record<string, unknown>;
   /** Why an operation failed as a whole (e.g. the export could not be written). */
   failure?: { type: string; message: string };
-}
-
-/** The API representation (GET, list, POST answer and WebSocket messages share it). */
-export interface OperationView {
-  operation_id: string;
-  type: OperationType;
-  status: OperationStatus;
-  progress: number;
-  total: number | null;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  errors: ItemError[];
-  created_at: string;
-  updated_at: string;
-  actor: string;
-  reason?: string;
-  request: { type: OperationType } & Record<string, unknown>;
-  cancel_requested?: boolean;
-  started_at?: string;
-  finished_at?: string;
-  result?: Record<string, unknown>;
-  /** Why the operation as a whole failed, when it did. */
-  error?: { type: string; message: string };
 }
 
 export function toView(item: OperationItem, result?: Record<string, unknown>): OperationView {
@@ -196,11 +183,8 @@ export function chunked<T>(items: readonly T[], size = CHUNK_SIZE): T[][] {
   return out;
 }
 
-/**
- * A progress message for subscribers of `operation:<id>`: the GET fields, except that `type`
- * names the message (SPEC §5 style) and the operation's own type moves to `operation_type`.
- */
-export const progressMessage = (view: OperationView) =>
-  JSON.stringify({ ...view, type: 'operation.progress', operation_type: view.type });
+/** The progress message subscribers of `operation:<id>` get for this state of the operation. */
+export const progressMessage = (view: OperationView): OperationProgress =>
+  operationProgressMessage(view);
 
 export const operationTopic = (id: string) => `operation:${id}`;

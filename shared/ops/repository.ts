@@ -18,10 +18,12 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
 import { ALL_OPERATIONS_PK, OPERATION_INDEX } from '../config/tables.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { sleep } from '../repo/instances.ts';
+import { cursorFields, decodeCursor, encodeCursor } from '../repo/cursor.ts';
 import { isTerminal, type OperationItem } from './model.ts';
 import { invalidOperationCursor, type ListOperationsQuery } from './schemas.ts';
 
@@ -185,7 +187,7 @@ export class OperationRepository {
   async list(
     q: ListOperationsQuery,
   ): Promise<{ items: OperationItem[]; next_cursor: string | null }> {
-    let startKey = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined;
+    let startKey = q.cursor !== undefined ? startKeyOf(q.cursor) : undefined;
     const items: OperationItem[] = [];
     let examined = 0;
     for (;;) {
@@ -207,7 +209,7 @@ export class OperationRepository {
         }
       }
       const more = stopped ? last !== keys[keys.length - 1] || !!res.LastEvaluatedKey : false;
-      if (stopped) return { items, next_cursor: more && last ? encodeCursor(last) : null };
+      if (stopped) return { items, next_cursor: more && last ? cursorAfter(last) : null };
       if (!res.LastEvaluatedKey) return { items, next_cursor: null };
       startKey = res.LastEvaluatedKey;
     }
@@ -243,18 +245,17 @@ export class OperationRepository {
   }
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ v: 1, c: key.created_at, o: key.operation_id })).toString(
-    'base64url',
-  );
-}
+/** A list cursor: the `byCreated` key (created_at, operation_id) of the last entry examined. */
+const listCursor = z.object({ v: cursorFields.v, c: z.string(), o: z.string() });
 
-function decodeCursor(raw: string): Record<string, unknown> {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (c.v !== 1 || typeof c.c !== 'string' || typeof c.o !== 'string') throw new Error();
-    return { list_pk: ALL_OPERATIONS_PK, created_at: c.c, operation_id: c.o };
-  } catch {
-    throw invalidOperationCursor();
-  }
+const cursorAfter = (key: Record<string, unknown>): string =>
+  encodeCursor(listCursor, {
+    v: 1,
+    c: key.created_at as string,
+    o: key.operation_id as string,
+  });
+
+function startKeyOf(raw: string): Record<string, unknown> {
+  const c = decodeCursor(listCursor, raw, invalidOperationCursor);
+  return { list_pk: ALL_OPERATIONS_PK, created_at: c.c, operation_id: c.o };
 }

@@ -4,7 +4,7 @@
  * chunk, so a stale or redelivered trigger is harmless; the checkpoint that ends a step is
  * conditional on the chunk it started from, so two runs of one step can never both advance it.
  */
-import { mapBounded } from '../repo/batch.ts';
+import { mapBounded } from '../aws/concurrency.ts';
 import { logger } from '../log.ts';
 import {
   BulkExecutor,

@@ -9,13 +9,8 @@ import { intParam, isoDate, listInstancesQuerySchema } from '../domain/query.ts'
 import { issuesToDetails } from '../domain/validation.ts';
 import { badRequest, validationError, type ErrorDetails } from '../domain/errors.ts';
 import { normalizeQuery } from '../repo/listing.ts';
-import {
-  MAX_OPERATION_ITEMS,
-  OPERATION_STATUSES,
-  OPERATION_TYPES,
-  type ExportFormat,
-  type OperationFilter,
-} from './model.ts';
+import { MAX_OPERATION_ITEMS, type ExportFormat, type OperationFilter } from './model.ts';
+import { OPERATION_STATUSES, OPERATION_TYPES } from './view.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
 
 const ids = z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(

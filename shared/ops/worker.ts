@@ -18,6 +18,7 @@ import {
   type OperationItem,
 } from './model.ts';
 import type { OperationRunner } from './runner.ts';
+import type { ServerMessage } from '../ws/protocol.ts';
 
 export type Announce = (op: OperationItem) => Promise<void>;
 
@@ -60,7 +61,7 @@ export function createOperationWorker(runner: Pick<OperationRunner, 'step'>, ann
 /** Posts the state to every live subscriber of the operation's topic; never throws. */
 export function announcer(deps: {
   subscribers: (topic: string) => Promise<string[]>;
-  fanout: (ids: readonly string[], data: string) => Promise<unknown>;
+  fanout: (ids: readonly string[], message: ServerMessage) => Promise<unknown>;
   result?: (op: OperationItem) => Promise<Record<string, unknown> | undefined>;
 }): Announce {
   return async (op) => {

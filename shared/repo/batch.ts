@@ -13,6 +13,7 @@ import {
 } from '../domain/instance.ts';
 import { issuesToDetails } from '../domain/validation.ts';
 import { READ_ONLY_FIELDS } from '../domain/instance.ts';
+import { mapBounded } from '../aws/concurrency.ts';
 import { isTombstone, toInstance, type ChangeMeta } from './items.ts';
 import { RetryableConflict, type InstanceRepository, type PlannedWrite } from './instances.ts';
 
@@ -22,46 +23,49 @@ export const MAX_TRANSACTION_ACTIONS = 100;
 const CONCURRENCY = 8;
 const ATOMIC_ATTEMPTS = 5;
 
-/** `unchanged`: the data changed nothing, so no new version and no history (like such a PATCH). */
-export type ItemStatus =
-  'deleted' | 'updated' | 'unchanged' | 'not_found' | 'conflict' | 'invalid' | 'error';
+const count = z.int().check(z.gte(0));
+
+/** What a batch route answers: one result per item, in request order, and the totals. */
+export const batchResultSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.int(),
+      /**
+       * `unchanged`: the data changed nothing, so no new version and no history (like such a
+       * PATCH).
+       */
+      status: z.enum([
+        'deleted',
+        'updated',
+        'unchanged',
+        'not_found',
+        'conflict',
+        'invalid',
+        'error',
+      ]),
+      error: z.optional(
+        z.object({
+          type: z.string(),
+          message: z.string(),
+          details: z.optional(z.record(z.string(), z.unknown())),
+        }),
+      ),
+    }),
+  ),
+  succeeded: count,
+  failed: count,
+});
+export type BatchResult = z.output<typeof batchResultSchema>;
+export type ItemResult = BatchResult['results'][number];
+export type ItemStatus = ItemResult['status'];
 
 /** Statuses that count as `succeeded`. */
 const SUCCESS: readonly ItemStatus[] = ['deleted', 'updated', 'unchanged'];
-
-export interface ItemResult {
-  id: number;
-  status: ItemStatus;
-  error?: { type: string; message: string; details?: Record<string, unknown> };
-}
-
-export interface BatchResult {
-  results: ItemResult[];
-  succeeded: number;
-  failed: number;
-}
 
 export interface UpdateItemRequest {
   id: number;
   data: Record<string, unknown>;
   version?: number | undefined;
-}
-
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'] } {

@@ -1,6 +1,6 @@
 /**
- * History read side (the stream consumer writes; this only reads). Key queries only, never a
- * Scan:
+ * History read side of the API (the stream consumer writes; this only reads), through the
+ * table's access layer (history-table.ts). Key queries only, never a Scan:
  * - per instance: the instance's partition (pk instance_id, sk version). `version` is the sort
  *   key, so dates, operation types, fields and text are filters applied while the partition is
  *   read. That is deliberate: an instance's history is small (one record per change) and the
@@ -13,17 +13,17 @@
  *   MAX_SEARCH_KEYS index entries and MAX_SEARCH_QUERIES queries and otherwise returns what
  *   it found with a cursor, so a sparse search pages instead of timing out.
  */
-import { batchGetAll } from '../aws/batch-get.ts';
-import {
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
-import { ALL_HISTORY_PK, HISTORY_INDEX } from '../config/tables.ts';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import type { TableNames } from '../aws/dynamo.ts';
-import type { HistoryRecord } from '../domain/history.ts';
+import type {
+  BatchComparison,
+  HistoryComparison,
+  HistoryPage,
+  HistoryRecord,
+  HistoryStats,
+  SearchPage,
+} from '../domain/history.ts';
 import {
   HistoryStatsAccumulator,
   batchCompare,
@@ -31,15 +31,14 @@ import {
   compareSnapshots,
   matchesRecord,
   rangeStart,
-  toRecord,
   type HistoryListQuery,
   type HistorySearchQuery,
   type StatsInput,
   type TimeRange,
 } from '../domain/history-query.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
-
-type Item = Record<string, unknown>;
+import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
+import { HistoryTable, addDays } from './history-table.ts';
 
 /** Index entries one search request examines at most before it answers with a cursor. */
 export const MAX_SEARCH_KEYS = 2_000;
@@ -47,56 +46,35 @@ export const MAX_SEARCH_KEYS = 2_000;
 export const MAX_SEARCH_QUERIES = 200;
 /** Page JSON budget: below API Gateway's 6 MB Lambda response limit, with room to spare. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
-const DAY_MS = 24 * 3600_000;
-
-export interface HistoryPage {
-  items: HistoryRecord[];
-  total: number;
-  limit: number;
-  offset: number;
-  next_cursor: string | null;
-  has_more: boolean;
-}
-
-export interface SearchPage {
-  items: HistoryRecord[];
-  count: number;
-  limit: number;
-  next_cursor: string | null;
-  has_more: boolean;
-}
 
 // ---------------------------------------------------------------------------------------------
-// Cursors: opaque base64url JSON, bound to the query that issued them (a hash of its filters).
+// Cursors, bound to the query that issued them (a hash of its filters).
 
-function queryHash(shape: unknown): string {
-  return createHash('sha256').update(JSON.stringify(shape)).digest('base64url').slice(0, 16);
-}
+/** List: the last version returned. */
+const listCursor = (hash: string) =>
+  z.object({ v: cursorFields.v, q: z.literal(hash), k: cursorFields.id });
 
-const encode = (c: object) => Buffer.from(JSON.stringify(c)).toString('base64url');
+/** Search by day: resume in day `d` below `ts_key` `t` (null: from the top of the day). */
+const dayPosition = z.object({
+  d: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  t: z.nullable(z.string().check(z.maxLength(64))),
+});
+/** Search by history id: resume below history id `i`. */
+const idPosition = z.object({ i: cursorFields.id });
 
-const invalidCursor = () =>
-  badRequest('Invalid cursor', { cursor: 'not a cursor issued for this query' });
+/** What a search page's cursor holds; each walk reads back only its own kind of position. */
+const searchCursor = (hash: string) =>
+  z.object({ v: cursorFields.v, q: z.literal(hash), p: z.union([dayPosition, idPosition]) });
+const dayCursor = (hash: string) =>
+  z.object({ v: cursorFields.v, q: z.literal(hash), p: dayPosition });
+const idCursor = (hash: string) =>
+  z.object({ v: cursorFields.v, q: z.literal(hash), p: idPosition });
 
-function decode(raw: string, hash: string): Record<string, unknown> {
-  let c: unknown;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (!c || typeof c !== 'object' || Array.isArray(c)) throw invalidCursor();
-  const obj = c as Record<string, unknown>;
-  if (obj.v !== 1 || obj.q !== hash) throw invalidCursor();
-  return obj;
-}
-
-const isId = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+type DayCursor = z.output<typeof dayPosition>;
+type IdCursor = z.output<typeof idPosition>;
 
 /** A position in a search walk: resume strictly after it (in newest-first order). */
-type Position = { d: string; t: string | null } | { i: number };
+type Position = DayCursor | IdCursor;
 
 interface SearchEntry {
   pos: Position;
@@ -114,48 +92,23 @@ interface SearchPageOfKeys {
 // ---------------------------------------------------------------------------------------------
 
 export class HistoryReader {
+  private readonly table: HistoryTable;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     /** `instances` tells an unknown instance (404) from one whose history is still empty. */
     private readonly tables: Pick<TableNames, 'history'> & Partial<Pick<TableNames, 'instances'>>,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.table = new HistoryTable(client, tables.history);
+  }
 
   // ----- one instance -------------------------------------------------------------------------
 
-  /** Pages of one instance's partition in version order (each page ≤ `pageSize` items). */
-  async *partitionPages(
-    instanceId: number,
-    opts: { ascending?: boolean; pageSize?: number; projection?: readonly string[] } = {},
-  ): AsyncGenerator<Item[]> {
-    let startKey: Item | undefined;
-    const names: Record<string, string> = { '#pk': 'instance_id' };
-    const projection = opts.projection?.map((f, i) => {
-      names[`#p${i}`] = f;
-      return `#p${i}`;
-    });
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.history,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':pk': instanceId },
-          ScanIndexForward: opts.ascending ?? true,
-          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
-          ...(projection ? { ProjectionExpression: projection.join(', ') } : {}),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      startKey = res.LastEvaluatedKey;
-      if (res.Items?.length) yield res.Items;
-    } while (startKey);
-  }
-
   /** Records of one instance, oldest first, `pageSize` at a time (export). */
   async *records(instanceId: number, pageSize = 100): AsyncGenerator<HistoryRecord[]> {
-    for await (const page of this.partitionPages(instanceId, { ascending: true, pageSize })) {
-      yield page.map(toRecord);
+    for await (const page of this.table.recordPages(instanceId, { ascending: true, pageSize })) {
+      if (page.records.length) yield page.records;
     }
   }
 
@@ -179,9 +132,7 @@ export class HistoryReader {
     let after: number | undefined;
     if (q.cursor !== undefined) {
       if (offset > 0) throw badRequest('Send either offset or cursor, not both');
-      const c = decode(q.cursor, hash);
-      if (!isId(c.k)) throw invalidCursor();
-      after = c.k;
+      after = decodeCursor(listCursor(hash), q.cursor).k;
     }
     const desc = q.sort_order === 'desc';
     const isAfterCursor = (v: number) => after === undefined || (desc ? v < after : v > after);
@@ -192,10 +143,9 @@ export class HistoryReader {
     let bytes = 0;
     let full = false;
     const items: HistoryRecord[] = [];
-    for await (const page of this.partitionPages(instanceId, { ascending: !desc })) {
-      for (const item of page) {
+    for await (const page of this.table.recordPages(instanceId, { ascending: !desc })) {
+      for (const r of page.records) {
         seen++;
-        const r = toRecord(item);
         if (!matchesRecord(q, r)) continue;
         total++;
         if (!isAfterCursor(r.version)) {
@@ -224,13 +174,14 @@ export class HistoryReader {
       total,
       limit: q.limit,
       offset: after === undefined ? offset : position,
-      next_cursor: hasMore && last ? encode({ v: 1, q: hash, k: last.version }) : null,
+      next_cursor:
+        hasMore && last ? encodeCursor(listCursor(hash), { v: 1, q: hash, k: last.version }) : null,
       has_more: hasMore,
     };
   }
 
   /** GET /api/instances/{id}/history/stats: one pass over the partition, projected. */
-  async stats(instanceId: number, range: TimeRange) {
+  async stats(instanceId: number, range: TimeRange): Promise<HistoryStats> {
     const now = this.clock();
     const from = rangeStart(range, now);
     const acc = new HistoryStatsAccumulator();
@@ -243,8 +194,11 @@ export class HistoryReader {
       'actor',
       'changed_fields',
     ];
-    for await (const page of this.partitionPages(instanceId, { projection })) {
-      for (const item of page) {
+    for await (const page of this.table.walk(
+      { by: 'instance', instanceId },
+      { ascending: true, projection },
+    )) {
+      for (const item of page.items) {
         seen++;
         const r = item as unknown as StatsInput;
         if (from !== undefined && r.operation_timestamp < from) continue;
@@ -276,26 +230,9 @@ export class HistoryReader {
 
   // ----- records by history_id ----------------------------------------------------------------
 
-  private async keyOf(historyId: number): Promise<Item | undefined> {
-    const res = await this.client.send(
-      new QueryCommand({
-        TableName: this.tables.history,
-        IndexName: HISTORY_INDEX.byHistoryId,
-        KeyConditionExpression: 'h_pk = :h AND history_id = :id',
-        ExpressionAttributeValues: { ':h': ALL_HISTORY_PK, ':id': historyId },
-      }),
-    );
-    const key = res.Items?.[0];
-    return key ? { instance_id: key.instance_id, version: key.version } : undefined;
-  }
-
   async get(historyId: number): Promise<HistoryRecord | undefined> {
-    const key = await this.keyOf(historyId);
-    if (!key) return undefined;
-    const res = await this.client.send(
-      new GetCommand({ TableName: this.tables.history, Key: key }),
-    );
-    return res.Item ? toRecord(res.Item) : undefined;
+    const key = await this.table.keyOf(historyId);
+    return key ? this.table.get(key) : undefined;
   }
 
   async getOrThrow(historyId: number): Promise<HistoryRecord> {
@@ -322,12 +259,12 @@ export class HistoryReader {
 
   /** Records in the order of `ids`; 404 naming every id that does not exist. */
   async getMany(ids: readonly number[]): Promise<HistoryRecord[]> {
-    // BatchGetItem rejects duplicate keys: read each record once, answer in the asked order.
+    // Each record is read once, however often it is asked for.
     const unique = [...new Set(ids)];
-    const keys = await Promise.all(unique.map((id) => this.keyOf(id)));
+    const keys = await Promise.all(unique.map((id) => this.table.keyOf(id)));
     const missing = unique.filter((_, i) => !keys[i]);
     if (missing.length) throw notFound('History records not found', { missing });
-    const records = await this.hydrate(keys as Item[]);
+    const records = await this.table.hydrate(keys.filter((k) => k !== undefined));
     const byId = new Map(records.map((r) => [r.history_id, r]));
     const out = ids.map((id) => byId.get(id));
     const gone = ids.filter((_, i) => !out[i]);
@@ -335,7 +272,7 @@ export class HistoryReader {
     return out as HistoryRecord[];
   }
 
-  async compare(id1: number, id2: number) {
+  async compare(id1: number, id2: number): Promise<HistoryComparison> {
     const [record1, record2] = await this.getMany([id1, id2]);
     return {
       record1: record1!,
@@ -344,13 +281,8 @@ export class HistoryReader {
     };
   }
 
-  async batchCompare(ids: readonly number[]) {
+  async batchCompare(ids: readonly number[]): Promise<BatchComparison> {
     return batchCompare(await this.getMany(ids));
-  }
-
-  /** BatchGetItem by table key (≤ 100 per call, unprocessed keys retried with backoff). */
-  private async hydrate(keys: readonly Item[]): Promise<HistoryRecord[]> {
-    return (await batchGetAll(this.client, this.tables.history, keys)).map(toRecord);
   }
 
   // ----- search across instances --------------------------------------------------------------
@@ -361,13 +293,14 @@ export class HistoryReader {
     const { limit: _l, cursor: _c, ...shape } = q;
     const mode = q.start_date || q.end_date ? 'day' : q.instance_ids ? 'merge' : 'hid';
     const hash = queryHash({ mode, ...shape });
-    const start = q.cursor !== undefined ? this.searchPosition(decode(q.cursor, hash), mode) : null;
+    const startAt = <P>(schema: z.ZodMiniType<{ p: P }>) =>
+      q.cursor === undefined ? null : decodeCursor(schema, q.cursor).p;
     const walk =
       mode === 'day'
-        ? this.dayWalk(q, start as Extract<Position, { d: string }> | null)
+        ? this.dayWalk(q, startAt(dayCursor(hash)))
         : mode === 'merge'
-          ? this.mergeWalk(q.instance_ids!, start as Extract<Position, { i: number }> | null)
-          : this.idWalk(start as Extract<Position, { i: number }> | null);
+          ? this.mergeWalk(q.instance_ids!, startAt(idCursor(hash)))
+          : this.idWalk(startAt(idCursor(hash)));
     const filter = {
       operation_type: q.operation_type,
       start_date: q.start_date,
@@ -387,7 +320,7 @@ export class HistoryReader {
       const wanted = page.entries.filter(
         (e) => !q.instance_ids || q.instance_ids.includes(e.instance_id),
       );
-      const loaded = await this.hydrate(
+      const loaded = await this.table.hydrate(
         wanted
           .filter((e) => !e.record)
           .map((e) => ({ instance_id: e.instance_id, version: e.version })),
@@ -420,115 +353,64 @@ export class HistoryReader {
       items,
       count: items.length,
       limit: q.limit,
-      next_cursor: resume ? encode({ v: 1, q: hash, p: resume }) : null,
+      next_cursor: resume ? encodeCursor(searchCursor(hash), { v: 1, q: hash, p: resume }) : null,
       has_more: resume !== null,
     };
-  }
-
-  private searchPosition(c: Record<string, unknown>, mode: 'day' | 'merge' | 'hid'): Position {
-    const p = c.p as Record<string, unknown> | undefined;
-    if (!p || typeof p !== 'object') throw invalidCursor();
-    if (mode === 'day') {
-      if (typeof p.d !== 'string' || !DAY.test(p.d)) throw invalidCursor();
-      if (p.t !== null && (typeof p.t !== 'string' || p.t.length > 64)) throw invalidCursor();
-      return { d: p.d, t: p.t };
-    }
-    if (!isId(p.i)) throw invalidCursor();
-    return { i: p.i };
   }
 
   /** Time-bounded: day partitions of `byDay`, newest day first, ts_key range within each. */
   private async *dayWalk(
     q: HistorySearchQuery,
-    start: { d: string; t: string | null } | null,
+    start: DayCursor | null,
   ): AsyncGenerator<SearchPageOfKeys> {
-    const firstDay = q.start_date ? q.start_date.slice(0, 10) : await this.firstDay();
+    const firstDay = q.start_date ? q.start_date.slice(0, 10) : await this.table.firstDay();
     if (!firstDay) return;
     // No end: up to tomorrow, so a writer whose clock runs a little ahead is not missed.
     const lastDay = q.end_date
       ? q.end_date.slice(0, 10)
       : addDays(this.clock().toISOString().slice(0, 10), 1);
-    const lo = q.start_date ? `${q.start_date}#` : '0';
-    const hi = q.end_date ? `${q.end_date}#~` : '9';
-    let day = start?.d ?? lastDay;
-    let upper: string | null = start?.t ?? null;
-    if (day > lastDay || (day < firstDay && start)) throw invalidCursor();
-    while (day >= firstDay) {
-      let startKey: Item | undefined;
-      do {
-        const top = upper !== null && upper < hi ? upper : hi;
-        const res = await this.queryIndex({
-          IndexName: HISTORY_INDEX.byDay,
-          KeyConditionExpression: '#d = :d AND ts_key BETWEEN :lo AND :hi',
-          ExpressionAttributeNames: { '#d': 'day' },
-          ExpressionAttributeValues: { ':d': day, ':lo': lo, ':hi': top },
-          ScanIndexForward: false,
-          Limit: 100,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        });
-        startKey = res.LastEvaluatedKey;
-        const d = day;
-        const entries = res.Items.filter((k) => k.ts_key !== upper).map((k) => ({
-          pos: { d, t: k.ts_key as string },
+    if (start && (start.d > lastDay || start.d < firstDay)) throw invalidCursor();
+    const span = {
+      first: firstDay,
+      last: lastDay,
+      from: q.start_date ? `${q.start_date}#` : '0',
+      to: q.end_date ? `${q.end_date}#~` : '9',
+    };
+    const from = start ? { day: start.d, after: start.t ?? undefined } : undefined;
+    for await (const page of this.table.days(span, {
+      ascending: false,
+      pageSize: 100,
+      start: from,
+    })) {
+      yield {
+        entries: page.items.map((k) => ({
+          pos: { d: page.day, t: k.ts_key as string },
           instance_id: k.instance_id as number,
           version: k.version as number,
-        }));
-        const prev = addDays(day, -1);
-        const next: Position | null = startKey
-          ? { d: day, t: startKey.ts_key as string }
-          : prev >= firstDay
-            ? { d: prev, t: null }
-            : null;
-        yield { entries, next };
-      } while (startKey);
-      day = addDays(day, -1);
-      upper = null;
+        })),
+        next: page.next && {
+          d: page.next.day,
+          t: (page.next.startKey?.ts_key as string | undefined) ?? null,
+        },
+      };
     }
   }
 
-  /** The day of the oldest history record (by history_id), a day early for clock skew. */
-  private async firstDay(): Promise<string | undefined> {
-    const res = await this.queryIndex({
-      IndexName: HISTORY_INDEX.byHistoryId,
-      KeyConditionExpression: 'h_pk = :h',
-      ExpressionAttributeValues: { ':h': ALL_HISTORY_PK },
-      ScanIndexForward: true,
-      Limit: 1,
-    });
-    const key = res.Items[0];
-    if (!key) return undefined;
-    const got = await this.client.send(
-      new GetCommand({
-        TableName: this.tables.history,
-        Key: { instance_id: key.instance_id, version: key.version },
-        ProjectionExpression: 'operation_timestamp',
-      }),
-    );
-    const ts = got.Item?.operation_timestamp;
-    return typeof ts === 'string' ? addDays(ts.slice(0, 10), -1) : undefined;
-  }
-
   /** Unbounded: the global `byHistoryId` order, newest first. */
-  private async *idWalk(start: { i: number } | null): AsyncGenerator<SearchPageOfKeys> {
-    let startKey: Item | undefined;
-    do {
-      const res = await this.queryIndex({
-        IndexName: HISTORY_INDEX.byHistoryId,
-        KeyConditionExpression: start ? 'h_pk = :h AND history_id < :c' : 'h_pk = :h',
-        ExpressionAttributeValues: { ':h': ALL_HISTORY_PK, ...(start ? { ':c': start.i } : {}) },
-        ScanIndexForward: false,
-        Limit: 100,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      });
-      startKey = res.LastEvaluatedKey;
-      const entries = res.Items.map((k) => ({
-        pos: { i: k.history_id as number },
-        instance_id: k.instance_id as number,
-        version: k.version as number,
-      }));
-      const next: Position | null = startKey ? { i: startKey.history_id as number } : null;
-      yield { entries, next };
-    } while (startKey);
+  private async *idWalk(start: IdCursor | null): AsyncGenerator<SearchPageOfKeys> {
+    for await (const page of this.table.walk(
+      { by: 'historyId' },
+      { ascending: false, after: start?.i, pageSize: 100 },
+    )) {
+      yield {
+        entries: page.items.map((k) => ({
+          pos: { i: k.history_id as number },
+          instance_id: k.instance_id as number,
+          version: k.version as number,
+        })),
+        next: page.lastKey ? { i: page.lastKey.history_id as number } : null,
+      };
+    }
   }
 
   /**
@@ -539,9 +421,18 @@ export class HistoryReader {
    */
   private async *mergeWalk(
     ids: readonly number[],
-    start: { i: number } | null,
+    start: IdCursor | null,
   ): AsyncGenerator<SearchPageOfKeys> {
-    const heads = ids.map((id) => new PartitionHead(this, id, start?.i));
+    const heads = ids.map(
+      (id) =>
+        new PartitionHead(
+          this.table.recordPages(id, {
+            ascending: false,
+            pageSize: 100,
+            ...(start ? { filter: { historyId: { below: start.i } } } : {}),
+          }),
+        ),
+    );
     await Promise.all(heads.map((h) => h.fill()));
     for (;;) {
       const entries: SearchEntry[] = [];
@@ -567,39 +458,17 @@ export class HistoryReader {
       if (!more) return;
     }
   }
-
-  /** Query helper with a friendly error for a foreign start key. */
-  async queryIndex(
-    input: Omit<QueryCommandInput, 'TableName'>,
-  ): Promise<{ Items: Item[]; LastEvaluatedKey?: Item }> {
-    try {
-      const res = await this.client.send(
-        new QueryCommand({ TableName: this.tables.history, ...input }),
-      );
-      return {
-        Items: res.Items ?? [],
-        ...(res.LastEvaluatedKey ? { LastEvaluatedKey: res.LastEvaluatedKey } : {}),
-      };
-    } catch (err) {
-      if (input.ExclusiveStartKey && err instanceof Error && err.name === 'ValidationException') {
-        throw invalidCursor();
-      }
-      throw err;
-    }
-  }
 }
 
 /** One partition of a merge walk: a buffered, lazily paged, newest-first reader. */
 class PartitionHead {
   private buffer: HistoryRecord[] = [];
-  private startKey: Item | undefined;
+  private readonly pages: AsyncIterator<{ records: HistoryRecord[] }>;
   private done = false;
 
-  constructor(
-    private readonly reader: HistoryReader,
-    private readonly instanceId: number,
-    private readonly below: number | undefined,
-  ) {}
+  constructor(pages: AsyncIterable<{ records: HistoryRecord[] }>) {
+    this.pages = pages[Symbol.asyncIterator]();
+  }
 
   peek(): HistoryRecord | undefined {
     return this.buffer[0];
@@ -611,24 +480,9 @@ class PartitionHead {
 
   async fill(): Promise<void> {
     while (this.buffer.length === 0 && !this.done) {
-      const res = await this.reader.queryIndex({
-        KeyConditionExpression: 'instance_id = :id',
-        ...(this.below !== undefined ? { FilterExpression: 'history_id < :c' } : {}),
-        ExpressionAttributeValues: {
-          ':id': this.instanceId,
-          ...(this.below !== undefined ? { ':c': this.below } : {}),
-        },
-        ScanIndexForward: false,
-        Limit: 100,
-        ...(this.startKey ? { ExclusiveStartKey: this.startKey } : {}),
-      });
-      this.startKey = res.LastEvaluatedKey;
-      this.done = !this.startKey;
-      this.buffer.push(...res.Items.map(toRecord));
+      const page = await this.pages.next();
+      if (page.done) this.done = true;
+      else this.buffer.push(...page.value.records);
     }
   }
-}
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }

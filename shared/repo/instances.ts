@@ -22,7 +22,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../aws/dynamo.ts';
 import {
-  changedFields,
   nameKey,
   OPTIONAL_TEXT_FIELDS,
   type CreateInstanceInput,
@@ -30,6 +29,8 @@ import {
   type UpdateInstanceInput,
 } from '../domain/instance.ts';
 import { AppError, conflict, notFound, preconditionFailed } from '../domain/errors.ts';
+import { diffSnapshots } from '../domain/diff.ts';
+import type { RestoreTarget } from '../domain/history-query.ts';
 import {
   heldNameClaim,
   isTombstone,
@@ -238,7 +239,7 @@ export class InstanceRepository {
     op: 'update' | 'restore' = 'update',
   ): PlannedWrite<Instance> | null {
     const next = applyPatch(current, patch);
-    if (changedFields(current, next).length === 0 && op === 'update') return null;
+    if (diffSnapshots(current, next).length === 0 && op === 'update') return null;
     next.version = current.version + 1;
     next.updated_at = this.clock().toISOString();
     next.updated_by = meta.actor;
@@ -523,17 +524,6 @@ function describeNameTaken(name: string, holder?: Pick<Instance, 'id' | 'name'>)
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What a restore sets an instance to (built from a history snapshot, see history-query.ts). */
-export interface RestoreTarget {
-  /** For a live instance: every mutable field, optional ones absent in the snapshot cleared. */
-  readonly patch: UpdateInstanceInput;
-  /** For a deleted instance: the fields to re-create it with (validated when called). */
-  readonly recreate: () => CreateInstanceInput;
-  /** The original creation stamp, kept when a deleted instance is re-created. */
-  readonly created_at?: string | undefined;
-  readonly created_by?: string | undefined;
-}
 
 export interface NameClaimMigration {
   /** Instances that now hold the claim of their name's skeleton. */

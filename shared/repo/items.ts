@@ -5,54 +5,15 @@
  * history. A deleted instance is replaced by a tombstone (`deleted: true`) so the stream record
  * of the delete says who deleted it.
  */
-import { createHash } from 'node:crypto';
-import confusables from 'unhomoglyph/data.json' with { type: 'json' };
 import { ALL_INSTANCES_PK } from '../config/tables.ts';
-import { INSTANCE_FIELDS, nameKey, type Instance } from '../domain/instance.ts';
+import { nameKey, type Instance } from '../domain/instance.ts';
+import { isTombstone, toInstance as instanceOf, type ChangeOp } from '../domain/change.ts';
+import { legacyNameClaimKey, nameClaimKey } from './name-claim.ts';
 
-/**
- * Unicode TS #39 confusables.txt (source character → prototype), as packaged by `unhomoglyph`
- * (data 13.0.0). Only the data is used: its own function skips the NFD steps of the skeleton
- * and compiles a 6,300-branch regex at load.
- */
-const PROTOTYPES: Readonly<Record<string, string>> = confusables;
-const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
-
-/**
- * The TS #39 skeleton of the case-folded name (`nameKey`): NFD, default-ignorable code points
- * dropped, every character replaced by its confusables prototype, NFD again. Two names with the
- * same skeleton look alike (`paypal` with a Cyrillic `а`, `rn` and `m`, `l` and `1`). Not for
- * display: it mixes scripts and keeps no case.
- */
-export function nameSkeleton(name: string): string {
-  let out = '';
-  for (const ch of nameKey(name).normalize('NFD')) {
-    if (DEFAULT_IGNORABLE.test(ch)) continue;
-    out += (Object.hasOwn(PROTOTYPES, ch) ? PROTOTYPES[ch] : undefined) ?? ch;
-  }
-  return out.normalize('NFD');
-}
-
-/**
- * A partition key holds at most 2,048 bytes and NFKC alone can grow a name 18-fold (U+FDFA is 18
- * characters), so a long skeleton is claimed by its hash; equality is all a claim needs.
- */
-const MAX_CLAIM_KEY_BYTES = 1024;
-
-/**
- * The meta-table key of the uniqueness claim for `name`: its skeleton, so one transaction
- * decides between two look-alike names created at the same time.
- */
-export function nameClaimKey(name: string): string {
-  const skeleton = nameSkeleton(name);
-  return Buffer.byteLength(skeleton) <= MAX_CLAIM_KEY_BYTES
-    ? `NAME#${skeleton}`
-    : `NAME#sha256:${createHash('sha256').update(skeleton).digest('hex')}`;
-}
-
-/** The claim key items written before `name_claim` existed hold (NFKC, then toLowerCase). */
-export const legacyNameClaimKey = (name: string): string =>
-  `NAME#${name.normalize('NFKC').toLowerCase()}`;
+export { isTombstone, type ChangeOp };
+// The claim keys live in name-claim.ts (with the confusables table); re-exported for the
+// repository and tests that take them from here.
+export { legacyNameClaimKey, nameClaimKey, nameSkeleton } from './name-claim.ts';
 
 /** A sort key holds at most 1,024 bytes: `name_lower` keeps the longest prefix that fits. */
 const MAX_SORT_KEY_BYTES = 1024;
@@ -69,8 +30,6 @@ function sortKeyOf(name: string): string {
   }
   return out;
 }
-
-export type ChangeOp = 'create' | 'update' | 'delete' | 'restore';
 
 export interface ChangeMeta {
   /** Principal that makes the change. */
@@ -111,8 +70,6 @@ export interface TombstoneItem {
 }
 
 export type StoredItem = InstanceItem | TombstoneItem;
-
-export const isTombstone = (item: Record<string, unknown>): boolean => item.deleted === true;
 
 /** `nameClaim`: the claim the instance holds, when it keeps one taken under older rules. */
 export function toItem(
@@ -168,13 +125,12 @@ export function heldNameClaim(instance: Instance): string {
   return held ?? legacyNameClaimKey(instance.name);
 }
 
-/** The API view of a stored item: only the resource's own fields, in a stable order. */
+/**
+ * The API view of a stored item (the domain's `toInstance`), remembering the name claim the
+ * item holds for the writes planned from it (`heldNameClaim`).
+ */
 export function toInstance(item: Record<string, unknown>): Instance {
-  const out: Record<string, unknown> = {};
-  for (const f of INSTANCE_FIELDS) {
-    if (item[f] !== undefined) out[f] = item[f];
-  }
-  const instance = out as unknown as Instance;
+  const instance = instanceOf(item);
   heldClaims.set(instance, typeof item.name_claim === 'string' ? item.name_claim : null);
   return instance;
 }

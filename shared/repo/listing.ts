@@ -17,7 +17,7 @@
  * per read unit); otherwise each skipped entry is read and filtered like a listed one.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
 import { ALL_INSTANCES_PK, INSTANCE_INDEX, tables } from '../config/tables.ts';
 import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
 import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
@@ -25,6 +25,7 @@ import { statsView } from '../domain/history.ts';
 import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
 import { STATS_KEY } from './history-writer.ts';
+import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
 
 interface Source {
   index: string;
@@ -160,57 +161,27 @@ export function matches(q: NormalizedQuery, i: Instance): boolean {
   return true;
 }
 
-interface Cursor {
-  v: 1;
-  q: string;
-  s: number;
-  k: Record<string, string | number>;
+/**
+ * A list cursor: the query's hash, the source it stopped in and that source's index key of the
+ * last entry examined (exactly the index's key attributes, the source's partition included).
+ */
+function listCursor(hash: string, sources: readonly Source[]) {
+  const keyOf = (src: Source) =>
+    z.strictObject({
+      id: z.int(),
+      [src.pkName]: z.literal(src.pkValue),
+      [src.skName]: z.string(),
+    });
+  const bySource = sources.map((src, s) =>
+    z.object({ v: cursorFields.v, q: z.literal(hash), s: z.literal(s), k: keyOf(src) }),
+  );
+  return z.union(bySource);
 }
 
-function queryHash(q: NormalizedQuery): string {
+const hashOf = (q: NormalizedQuery) => {
   const { limit: _l, cursor: _c, skip: _s, ...shape } = q;
-  return createHash('sha256').update(JSON.stringify(shape)).digest('base64url').slice(0, 16);
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, hash: string, sources: Source[]): Cursor {
-  const invalid = () =>
-    badRequest('Invalid cursor', { cursor: 'not a cursor issued for this query' });
-  let c: unknown;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!c || typeof c !== 'object') throw invalid();
-  const { v, q, s, k } = c as Partial<Cursor>;
-  if (
-    v !== 1 ||
-    q !== hash ||
-    typeof s !== 'number' ||
-    !Number.isInteger(s) ||
-    !k ||
-    typeof k !== 'object'
-  )
-    throw invalid();
-  const src = sources[s];
-  if (!src) throw invalid();
-  const keys = Object.keys(k).sort();
-  const expected = [...new Set(['id', src.pkName, src.skName])].sort();
-  if (keys.join() !== expected.join()) throw invalid();
-  if (
-    typeof k.id !== 'number' ||
-    !Number.isSafeInteger(k.id) ||
-    k[src.pkName] !== src.pkValue ||
-    typeof k[src.skName] !== 'string'
-  ) {
-    throw invalid();
-  }
-  return c as Cursor;
-}
+  return queryHash(shape);
+};
 
 /** Stats counters (`statsView`) that count each one-field equality filter. */
 const COUNTED = [
@@ -268,11 +239,11 @@ export class InstanceLister {
   async list(query: ListInstancesQuery): Promise<ListPage> {
     const q = normalizeQuery(query);
     const sources = planSources(q);
-    const hash = queryHash(q);
+    const hash = hashOf(q);
     let sourceIndex = 0;
     let startKey: Record<string, unknown> | undefined;
     if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor, hash, sources);
+      const c = decodeCursor(listCursor(hash, sources), q.cursor);
       sourceIndex = c.s;
       startKey = c.k;
     }
@@ -312,7 +283,11 @@ export class InstanceLister {
           lastKey !== keys[keys.length - 1] ||
           res.lastEvaluatedKey !== undefined ||
           sourceIndex + 1 < sources.length;
-        return { items, next_cursor: more ? this.cursorAfter(hash, sourceIndex, lastKey!) : null };
+        const k = lastKey as Record<string, string | number>;
+        const next = more
+          ? encodeCursor(listCursor(hash, sources), { v: 1, q: hash, s: sourceIndex, k })
+          : null;
+        return { items, next_cursor: next };
       }
       if (res.lastEvaluatedKey) {
         startKey = res.lastEvaluatedKey;
@@ -346,10 +321,6 @@ export class InstanceLister {
       }
     }
     return { sourceIndex, startKey };
-  }
-
-  private cursorAfter(hash: string, sourceIndex: number, key: Record<string, unknown>): string {
-    return encodeCursor({ v: 1, q: hash, s: sourceIndex, k: key as Cursor['k'] });
   }
 
   private async query(
@@ -403,7 +374,7 @@ export class InstanceLister {
     } catch (err) {
       // A well-formed but foreign start key (e.g. outside the key range) is the caller's error.
       if (startKey && err instanceof Error && err.name === 'ValidationException') {
-        throw badRequest('Invalid cursor', { cursor: 'not a cursor issued for this query' });
+        throw invalidCursor();
       }
       throw err;
     }

@@ -24,8 +24,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '../domain/errors.ts';
-import { MAX_TOPICS_PER_CONNECTION } from './protocol.ts';
+import { AppError, conflict, gone } from '../domain/errors.ts';
+import { ANONYMOUS_PRINCIPAL, MAX_TOPICS_PER_CONNECTION } from './protocol.ts';
 
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 const META = 'META';
@@ -59,7 +59,7 @@ export interface Connection {
   connected_at: string;
 }
 
-export const connectionGone = () => new AppError(410, 'Gone', 'Unknown connection');
+export const connectionGone = () => gone('Unknown connection');
 
 export const tooManyTopics = (held: number, adding: number) =>
   new AppError(
@@ -187,9 +187,7 @@ export class ConnectionRepository {
         );
       if (!retryable) throw err;
       if (attempt >= TRANSACT_ATTEMPTS)
-        throw new AppError(
-          409,
-          'Conflict',
+        throw conflict(
           'Concurrent messages kept changing this connection’s subscriptions; send it again',
         );
       await new Promise((r) => setTimeout(r, Math.min(200, 10 * 2 ** attempt) * Math.random()));
@@ -281,7 +279,7 @@ export class ConnectionRepository {
       );
       return {
         count: (res.Attributes?.[`msgs_${window}`] as number | undefined) ?? 1,
-        sub: String(res.Attributes?.sub ?? 'anonymous'),
+        sub: String(res.Attributes?.sub ?? ANONYMOUS_PRINCIPAL),
       };
     } catch (err) {
       if (isConditionFailure(err)) throw connectionGone();

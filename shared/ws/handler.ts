@@ -1,10 +1,11 @@
 /**
- * `wsRoute()` wires a WebSocket message handler: JSON + zod parsing, and every failure answered
- * with `{"type":"error",…}` on the same connection, which stays open (SPEC §5).
+ * `wsRoute()` wires a WebSocket message handler: the message limits, JSON and zod parsing (the
+ * same `parseBody` and error factories as HTTP), and every failure answered with
+ * `{"type":"error",…}` on the same connection, which stays open (SPEC §5).
  */
 import type * as z from 'zod/mini';
-import { AppError } from '../domain/errors.ts';
-import { issuesToDetails } from '../domain/validation.ts';
+import { AppError, badRequest, internalError, throttled } from '../domain/errors.ts';
+import { parseBody } from '../domain/validation.ts';
 import { logger } from '../log.ts';
 import { ANONYMOUS_PRINCIPAL, errorMessage } from './protocol.ts';
 import type { Publisher } from './publisher.ts';
@@ -19,12 +20,15 @@ export const MESSAGES_PER_MINUTE = 120;
  */
 export const MESSAGES_PER_PRINCIPAL_PER_MINUTE = 240;
 
-const throttled = (scope: 'connection' | 'principal', limit: number, message: string) =>
-  new AppError(429, 'Throttled', message, {
+/** Over a per-minute limit: retry when the counting minute turns. */
+const overLimit = (scope: 'connection' | 'principal', limit: number, message: string) => {
+  const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
+  return throttled(retryAfter, message, {
     scope,
     limit_per_minute: limit,
-    retry_after_seconds: 60 - Math.floor((Date.now() / 1000) % 60),
+    retry_after_seconds: retryAfter,
   });
+};
 
 /** The parts of an API Gateway WebSocket event the handlers use. */
 export interface WsEvent {
@@ -54,10 +58,27 @@ export interface WsMessage<T> {
   event: WsEvent;
 }
 
+export interface WsRouteDeps {
+  publisher: Pick<Publisher, 'post'>;
+  connections: Pick<ConnectionRepository, 'countMessage' | 'countPrincipalMessage'>;
+}
+
+/** A route's handler: its message parsed with `schema` (422 naming each bad field otherwise). */
 export function wsRoute<S extends z.ZodMiniType>(
-  { publisher, connections }: { publisher: Publisher; connections: ConnectionRepository },
+  deps: WsRouteDeps,
   schema: S,
   fn: (msg: WsMessage<z.output<S>>) => Promise<void>,
+) {
+  return wsHandler(deps, (msg) => fn({ ...msg, body: parseBody(schema, msg.body) }));
+}
+
+/**
+ * A handler that takes any JSON value (`$default`, where a message may not even be an object).
+ * Limits, JSON syntax and error answers as in `wsRoute`.
+ */
+export function wsHandler(
+  { publisher, connections }: WsRouteDeps,
+  fn: (msg: WsMessage<unknown>) => Promise<void>,
 ) {
   return async (event: WsEvent): Promise<WsResult> => {
     const { connectionId } = event.requestContext;
@@ -67,7 +88,7 @@ export function wsRoute<S extends z.ZodMiniType>(
       // principal's budget, which the principal's other connections still share.
       const { count, sub } = await connections.countMessage(connectionId);
       if (count > MESSAGES_PER_MINUTE)
-        throw throttled(
+        throw overLimit(
           'connection',
           MESSAGES_PER_MINUTE,
           `At most ${MESSAGES_PER_MINUTE} messages per minute on one connection`,
@@ -78,34 +99,22 @@ export function wsRoute<S extends z.ZodMiniType>(
         sub !== ANONYMOUS_PRINCIPAL &&
         (await connections.countPrincipalMessage(sub)) > MESSAGES_PER_PRINCIPAL_PER_MINUTE
       )
-        throw throttled(
+        throw overLimit(
           'principal',
           MESSAGES_PER_PRINCIPAL_PER_MINUTE,
           `At most ${MESSAGES_PER_PRINCIPAL_PER_MINUTE} messages per minute across all connections of one user`,
         );
-      let raw: unknown;
+      let body: unknown;
       try {
-        raw = JSON.parse(event.body ?? '');
+        body = JSON.parse(event.body ?? '');
       } catch {
-        throw new AppError(400, 'BadRequest', 'Messages must be JSON objects with an "action"');
+        throw badRequest('Messages must be JSON objects with an "action"');
       }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        throw new AppError(
-          422,
-          'ValidationError',
-          'Invalid message',
-          issuesToDetails(parsed.error.issues, raw),
-        );
-      }
-      await fn({ connectionId, body: parsed.data, event });
+      await fn({ connectionId, body, event });
     } catch (err) {
-      const e =
-        err instanceof AppError
-          ? err
-          : new AppError(500, 'InternalError', 'The message could not be processed');
       if (!(err instanceof AppError)) logger.error('websocket handler failed', { error: err });
-      await publisher.post(connectionId, errorMessage(e.type, e.message, e.details));
+      const e = err instanceof AppError ? err : internalError('The message could not be processed');
+      await publisher.post(connectionId, errorMessage(e));
     }
     return { statusCode: 200 };
   };

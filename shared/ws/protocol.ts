@@ -1,6 +1,16 @@
-/** WebSocket protocol (SPEC §5): client messages as zod schemas, server messages as builders. */
+/**
+ * WebSocket protocol (SPEC §5): client → server messages as zod schemas, server → client
+ * messages as schemas and the builders every sent message comes from. Each builder's return
+ * type is its schema's output, so a message that drifts from what the OpenAPI document and the
+ * client read fails `tsc`.
+ */
 import * as z from 'zod/mini';
-import type { HistoryRecord } from '../domain/history.ts';
+import { AppError, errorObject } from '../domain/errors.ts';
+import { WS_ACTIONS } from '../config/ws-routes.ts';
+import { changeSchema, snapshotSchema, type HistoryRecord } from '../domain/history.ts';
+// Type-only: shared/ops/model.ts builds its progress messages here, so this module takes nothing
+// from shared/ops at run time; the progress schema is declared with the operation view it extends.
+import type { OperationView, operationProgressSchema } from '../ops/view.ts';
 
 export const TOPIC = /^(instances|instance:[1-9]\d{0,14}|operation:[\w-]{1,64})$/;
 /** Topics in one subscribe / unsubscribe message (and in a `$connect` query). */
@@ -30,6 +40,17 @@ export const subscribeSchema = z.strictObject({
 export const unsubscribeSchema = z.strictObject({ action: z.literal('unsubscribe'), topics });
 export const pingSchema = z.object({ action: z.literal('ping') });
 
+export type SubscribeMessage = z.input<typeof subscribeSchema>;
+export type UnsubscribeMessage = z.input<typeof unsubscribeSchema>;
+export type PingMessage = z.input<typeof pingSchema>;
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage;
+
+/** A message whose `action` selects no route (`$default`): the connection stays open. */
+export const unknownAction = (action: unknown) =>
+  new AppError(400, 'UnknownAction', `Unknown action ${JSON.stringify(action ?? null)}`, {
+    actions: [...WS_ACTIONS],
+  });
+
 /** Topics a `$connect` asks for through `?topics=a,b` and `?instance_id=1&instance_id=2`. */
 export function topicsFromQuery(
   query: Record<string, string | undefined>,
@@ -56,7 +77,92 @@ export const topicsOf = (r: Pick<HistoryRecord, 'instance_id' | 'operation_id'>)
   `instance:${r.instance_id}`,
 ];
 
-const EVENT_TYPE: Record<HistoryRecord['operation_type'], string> = {
+// ---------------------------------------------------------------------------------------------
+// Server → client messages
+
+const int = z.int();
+const count = z.int().check(z.gte(0));
+const isoTimestamp = z.string().check(z.iso.datetime());
+
+export const INSTANCE_EVENT_TYPES = [
+  'instance.created',
+  'instance.updated',
+  'instance.deleted',
+  'instance.restored',
+] as const;
+
+/** To subscribers of `instances` and `instance:<id>`, one per history record. */
+export const instanceEventSchema = z.object({
+  type: z.enum(INSTANCE_EVENT_TYPES),
+  history_id: int,
+  instance_id: int,
+  version: int,
+  operation_timestamp: isoTimestamp,
+  actor: z.string(),
+  changed_fields: z.array(z.string()),
+  /** Left out (with `truncated: true`) when the message would pass API Gateway's 128 KB. */
+  changes: z.optional(z.record(z.string(), changeSchema)),
+  instance: z.optional(snapshotSchema),
+  restored_from: z.optional(int),
+  operation_id: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  copied_from: z.optional(int),
+  truncated: z.optional(z.literal(true)),
+});
+
+/** Answers to the client's own messages (`pong`, `subscribed`, …) and its errors. */
+export const wsControlMessageSchema = z.union([
+  z.object({
+    type: z.literal('subscribed'),
+    topics: z.array(z.string()),
+    replayed: z.optional(count),
+    last_history_id: z.optional(int),
+  }),
+  z.object({ type: z.literal('unsubscribed'), topics: z.array(z.string()) }),
+  z.object({ type: z.literal('pong'), time: z.optional(isoTimestamp) }),
+  z.object({
+    type: z.literal('error'),
+    error: z.object({
+      type: z.string(),
+      message: z.string(),
+      details: z.optional(z.record(z.string(), z.unknown())),
+    }),
+  }),
+]);
+
+export type WsControlMessage = z.output<typeof wsControlMessageSchema>;
+export type InstanceEvent = z.output<typeof instanceEventSchema>;
+export type OperationProgress = z.output<typeof operationProgressSchema>;
+/** Everything a server sends: what shared/ws/publisher.ts posts. */
+export type ServerMessage = WsControlMessage | InstanceEvent | OperationProgress;
+
+type Control<T extends WsControlMessage['type']> = Extract<WsControlMessage, { type: T }>;
+/** What a resumed subscription reports in its `subscribed` answer. */
+export type Resumed = Required<Pick<Control<'subscribed'>, 'replayed' | 'last_history_id'>>;
+
+export const subscribedMessage = (topics: string[], resumed?: Resumed): Control<'subscribed'> => ({
+  type: 'subscribed',
+  topics,
+  ...resumed,
+});
+
+export const unsubscribedMessage = (topics: string[]): Control<'unsubscribed'> => ({
+  type: 'unsubscribed',
+  topics,
+});
+
+export const pongMessage = (now = new Date()): Control<'pong'> => ({
+  type: 'pong',
+  time: now.toISOString(),
+});
+
+/** An error, as the same error object an HTTP error body carries (without the request id). */
+export const errorMessage = (err: AppError): Control<'error'> => ({
+  type: 'error',
+  error: errorObject(err),
+});
+
+const EVENT_TYPE: Record<HistoryRecord['operation_type'], InstanceEvent['type']> = {
   create: 'instance.created',
   update: 'instance.updated',
   delete: 'instance.deleted',
@@ -64,8 +170,8 @@ const EVENT_TYPE: Record<HistoryRecord['operation_type'], string> = {
 };
 
 /** The SPEC message for a history record; oversized payloads are trimmed and marked. */
-export function instanceMessage(r: HistoryRecord): string {
-  const full = {
+export function instanceEventMessage(r: HistoryRecord): InstanceEvent {
+  const full: InstanceEvent = {
     type: EVENT_TYPE[r.operation_type],
     history_id: r.history_id,
     instance_id: r.instance_id,
@@ -80,15 +186,21 @@ export function instanceMessage(r: HistoryRecord): string {
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.copied_from !== undefined ? { copied_from: r.copied_from } : {}),
   };
-  const text = JSON.stringify(full);
-  if (Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
+  if (Buffer.byteLength(JSON.stringify(full)) <= MAX_MESSAGE_BYTES) return full;
   // Too large for one WebSocket message: send the header; the client fetches GET /api/history/{id}.
   const { changes: _c, instance: _i, ...header } = full;
-  return JSON.stringify({ ...header, truncated: true });
+  return { ...header, truncated: true };
 }
 
-export const errorMessage = (type: string, message: string, details?: Record<string, unknown>) =>
-  JSON.stringify({ type: 'error', error: { type, message, ...(details ? { details } : {}) } });
+/**
+ * A progress message for subscribers of `operation:<id>`: the GET fields, except that `type`
+ * names the message (SPEC §5 style) and the operation's own type moves to `operation_type`.
+ */
+export const operationProgressMessage = (view: OperationView): OperationProgress => ({
+  ...view,
+  type: 'operation.progress',
+  operation_type: view.type,
+});
 
 /** The principal of a connection opened without auth (the local stack's default). */
 export const ANONYMOUS_PRINCIPAL = 'anonymous';

@@ -8,8 +8,9 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { mapBounded } from '../repo/batch.ts';
+import { mapBounded } from '../aws/concurrency.ts';
 import type { ConnectionRepository } from './connections.ts';
+import type { ServerMessage } from './protocol.ts';
 import { logger } from '../log.ts';
 
 export type PostResult = 'sent' | 'gone' | 'failed';
@@ -26,16 +27,40 @@ export function createManagementClient(endpoint: string): ApiGatewayManagementAp
   });
 }
 
+const encode = (message: ServerMessage): Uint8Array => Buffer.from(JSON.stringify(message));
+
 export class Publisher {
   constructor(
     private readonly client: ApiGatewayManagementApiClient,
-    private readonly connections: ConnectionRepository,
+    private readonly connections: Pick<ConnectionRepository, 'disconnect'>,
   ) {}
 
-  async post(connectionId: string, data: string): Promise<PostResult> {
+  /** Posts one message, built by a shared/ws/protocol.ts builder. */
+  post(connectionId: string, message: ServerMessage): Promise<PostResult> {
+    return this.send(connectionId, encode(message));
+  }
+
+  /** Posts one message, built by a shared/ws/protocol.ts builder, to many connections. */
+  async fanout(
+    connectionIds: readonly string[],
+    message: ServerMessage,
+  ): Promise<Record<PostResult, number>> {
+    // Encoded once for every connection.
+    const data = encode(message);
+    const results = await mapBounded(connectionIds, FANOUT_CONCURRENCY, (id) =>
+      this.send(id, data),
+    );
+    return {
+      sent: results.filter((r) => r === 'sent').length,
+      gone: results.filter((r) => r === 'gone').length,
+      failed: results.filter((r) => r === 'failed').length,
+    };
+  }
+
+  private async send(connectionId: string, data: Uint8Array): Promise<PostResult> {
     try {
       await this.client.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(data) }),
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }),
       );
       return 'sent';
     } catch (err) {
@@ -52,19 +77,5 @@ export class Publisher {
       });
       return 'failed';
     }
-  }
-
-  async fanout(
-    connectionIds: readonly string[],
-    data: string,
-  ): Promise<Record<PostResult, number>> {
-    const results = await mapBounded(connectionIds, FANOUT_CONCURRENCY, (id) =>
-      this.post(id, data),
-    );
-    return {
-      sent: results.filter((r) => r === 'sent').length,
-      gone: results.filter((r) => r === 'gone').length,
-      failed: results.filter((r) => r === 'failed').length,
-    };
   }
 }

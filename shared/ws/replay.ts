@@ -1,14 +1,14 @@
 /** Reads the history records a resuming subscriber missed, in history_id order. */
-import { batchGetAll } from '../aws/batch-get.ts';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ALL_HISTORY_PK, HISTORY_INDEX } from '../config/tables.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryRecord } from '../domain/history.ts';
+import { HistoryTable } from '../repo/history-table.ts';
 
 export class ReplayReader {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly historyTable: string,
-  ) {}
+  private readonly table: HistoryTable;
+
+  constructor(client: DynamoDBDocumentClient, historyTable: string) {
+    this.table = new HistoryTable(client, historyTable);
+  }
 
   /**
    * Records after `since` for the topics, ascending, at most `max` (+1 to tell "too many").
@@ -29,62 +29,26 @@ export class ReplayReader {
   }
 
   /** The newest history id there is (0 when there is none): one key read of the index. */
-  async newest(): Promise<number> {
-    const res = await this.client.send(
-      new QueryCommand({
-        TableName: this.historyTable,
-        IndexName: HISTORY_INDEX.byHistoryId,
-        KeyConditionExpression: 'h_pk = :h',
-        ExpressionAttributeValues: { ':h': ALL_HISTORY_PK },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    );
-    return Number(res.Items?.[0]?.history_id ?? 0);
+  newest(): Promise<number> {
+    return this.table.newestId();
   }
 
   private async allAfter(since: number, limit: number): Promise<HistoryRecord[]> {
-    const keys: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.historyTable,
-          IndexName: HISTORY_INDEX.byHistoryId,
-          KeyConditionExpression: 'h_pk = :h AND history_id > :since',
-          ExpressionAttributeValues: { ':h': ALL_HISTORY_PK, ':since': since },
-          Limit: limit - keys.length,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      keys.push(
-        ...(res.Items ?? []).map((k) => ({ instance_id: k.instance_id, version: k.version })),
-      );
-      start = res.LastEvaluatedKey;
-    } while (start && keys.length < limit);
-    return this.hydrate(keys);
+    const keys = await this.table.entries(
+      { by: 'historyId' },
+      { ascending: true, after: since, max: limit },
+    );
+    return this.table.hydrate(keys);
   }
 
   private async instanceAfter(instanceId: number, since: number): Promise<HistoryRecord[]> {
     const out: HistoryRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.historyTable,
-          KeyConditionExpression: 'instance_id = :id',
-          FilterExpression: 'history_id > :since',
-          ExpressionAttributeValues: { ':id': instanceId, ':since': since },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      out.push(...((res.Items ?? []) as HistoryRecord[]));
-      start = res.LastEvaluatedKey;
-    } while (start);
+    for await (const page of this.table.recordPages(instanceId, {
+      ascending: true,
+      filter: { historyId: { above: since } },
+    })) {
+      out.push(...page.records);
+    }
     return out;
-  }
-
-  private async hydrate(keys: Record<string, unknown>[]): Promise<HistoryRecord[]> {
-    return (await batchGetAll(this.client, this.historyTable, keys)) as unknown as HistoryRecord[];
   }
 }

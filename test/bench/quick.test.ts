@@ -37,9 +37,11 @@ function runQuick(out: string): Promise<void> {
   });
 }
 
-const positive = expect.any(Number);
-const number = expect.any(Number);
 const isPositive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+const isNonNegative = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+/** Asymmetric matchers for `toEqual`: real values, not just "some number" (NaN, ∞ and 0 fail). */
+const positive = expect.toSatisfy(isPositive, 'a finite number > 0');
+const nonNegative = expect.toSatisfy(isNonNegative, 'a finite number >= 0');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
@@ -73,13 +75,12 @@ describe('npm run bench:quick', () => {
     for (const o of report.operations) {
       expect(o).toEqual({
         name: expect.any(String),
-        p50_ms: number,
-        p99_ms: number,
-        rcu: number,
-        wcu: number,
+        p50_ms: positive,
+        p99_ms: positive,
+        rcu: nonNegative,
+        wcu: nonNegative,
       });
-      expect(o.rcu).toBeGreaterThanOrEqual(0);
-      expect(o.wcu).toBeGreaterThanOrEqual(0);
+      expect(o.p99_ms, o.name).toBeGreaterThanOrEqual(o.p50_ms);
     }
     for (const l of report.list_cost) {
       expect(l).toEqual({ table_size: positive, rcu_per_page: positive });
@@ -91,7 +92,8 @@ describe('npm run bench:quick', () => {
   it('bundles and cold-starts the baseline and every deployed function', () => {
     expect(report.functions.map((f) => f.name)).toEqual(deployedHandlers());
     for (const f of [report.baseline, ...report.functions]) {
-      expect(isPositive(f.bundle_bytes) && isPositive(f.init_ms_median)).toBe(true);
+      expect(f.bundle_bytes).toEqual(positive);
+      expect(f.init_ms_median).toEqual(positive);
     }
   });
 
@@ -100,14 +102,15 @@ describe('npm run bench:quick', () => {
     for (const name of ['create', 'get', 'update', 'delete', 'list', 'history_list']) {
       const o = byName.get(name);
       expect(o, name).toBeDefined();
-      expect(isPositive(o!.p50_ms) && o!.p99_ms >= o!.p50_ms).toBe(true);
+      expect(o!.p50_ms, name).toEqual(positive);
+      expect(o!.p99_ms, name).toBeGreaterThanOrEqual(o!.p50_ms);
     }
     // Reads cost read units only; writes cost write units, the stream chain included.
-    expect(isPositive(byName.get('get')!.rcu)).toBe(true);
+    expect(byName.get('get')!.rcu).toEqual(positive);
     expect(byName.get('get')!.wcu).toBe(0);
-    expect(isPositive(byName.get('list')!.rcu)).toBe(true);
+    expect(byName.get('list')!.rcu).toEqual(positive);
     for (const name of ['create', 'update', 'delete']) {
-      expect(isPositive(byName.get(name)!.wcu)).toBe(true);
+      expect(byName.get(name)!.wcu, name).toEqual(positive);
     }
     // The chain: more than the API's own transaction (history + counters come from the stream).
     expect(stderr).toMatch(/create: .* WCU/);
@@ -117,7 +120,7 @@ describe('npm run bench:quick', () => {
     const sizes = report.list_cost.map((l) => l.table_size);
     expect(sizes).toHaveLength(2);
     expect(sizes[1]! / sizes[0]!).toBeGreaterThanOrEqual(10);
-    expect(report.list_cost.every((l) => isPositive(l.rcu_per_page))).toBe(true);
+    for (const l of report.list_cost) expect(l.rcu_per_page).toEqual(positive);
     expect(report.ws_delivery.p99_ms).toBeGreaterThanOrEqual(report.ws_delivery.p50_ms);
   });
 });

@@ -8,7 +8,10 @@ import { ALARMS } from '../../infra/constructs/monitoring.ts';
 import { WS_API_LIMITS } from '../../infra/constructs/websocket-api.ts';
 import { InferenceInstancesStack } from '../../infra/stack.ts';
 import { AUTH_ENV, SCOPES } from '../../shared/config/auth.ts';
-import { fallbackRoute, routeKeysOf, routes, type Access } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
+import { FALLBACK_HANDLER, routeKeysOf } from '../../shared/routes/define.ts';
+import { RouteTable } from '../../shared/routes/match.ts';
+import type { Access } from '../../shared/config/tables.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
 import { buckets, type BucketName } from '../../shared/config/buckets.ts';
@@ -217,23 +220,27 @@ describe('HTTP API', () => {
     return out;
   }
 
-  it('has one route per route key of the table (GET brings HEAD), wired to its handler, plus $default', () => {
+  it('has one route per route key of the table (GET brings HEAD), wired to its handler, plus the shadows and $default', () => {
     const targets = routeTargets();
     const keys = routes.flatMap(routeKeysOf);
+    const shadows = new RouteTable(routes).shadows().map((r) => `${r.method} ${r.path}`);
     for (const route of routes) {
       const fn = stack.http.functions.get(route.handler)!;
       for (const key of routeKeysOf(route)) expect(targets.get(key), key).toBe(idOf(fn));
     }
     expect(targets.get('HEAD /api/instances/{id}')).toBe(targets.get('GET /api/instances/{id}'));
-    const fallback = idOf(stack.http.functions.get(fallbackRoute.handler)!);
+    const fallback = idOf(stack.http.functions.get(FALLBACK_HANDLER)!);
     expect(targets.get('$default')).toBe(fallback);
     // The CORS preflight route (corsOrigins are set here) also goes to the fallback.
     expect(targets.get('OPTIONS /{proxy+}')).toBe(fallback);
-    expect(targets.size).toBe(keys.length + 2);
+    // A literal path another method's parameterised route would swallow goes to the fallback.
+    expect(shadows).toContain('GET /api/instances/batch-delete');
+    for (const key of shadows) expect(targets.get(key), key).toBe(fallback);
+    expect(targets.size).toBe(keys.length + shadows.length + 2);
   });
 
   it('creates one function per distinct handler', () => {
-    const handlers = new Set([...routes.map((r) => r.handler), fallbackRoute.handler]);
+    const handlers = new Set([...routes.map((r) => r.handler), FALLBACK_HANDLER]);
     expect(new Set(stack.http.functions.keys())).toEqual(handlers);
     // Besides ours: CDK's custom-resource providers (the console's upload and config.json,
     // emptying the console bucket on delete).
@@ -558,7 +565,10 @@ describe('auth', () => {
         !publicKeys.has(r.Properties.RouteKey as string),
     );
     expect(guarded.map((r) => r.Properties.RouteKey)).toContain('$default');
-    expect(guarded).toHaveLength(routes.flatMap(routeKeysOf).length - publicKeys.size + 1);
+    const shadows = new RouteTable(routes).shadows().length;
+    expect(guarded).toHaveLength(
+      routes.flatMap(routeKeysOf).length + shadows - publicKeys.size + 1,
+    );
     for (const route of guarded) {
       expect(route.Properties, route.Properties.RouteKey as string).toMatchObject({
         AuthorizationType: 'JWT',

@@ -7,7 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { matchRoute, routes } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
+import { RouteTable } from '../../shared/routes/match.ts';
+
+const table = new RouteTable(routes);
 import { api, createInstance, type ApiResponse } from '../support/api.ts';
 
 function expectSane(res: ApiResponse, what: string) {
@@ -179,7 +182,7 @@ describe('methods', () => {
     for (const route of routes.filter((r) => r.path.startsWith('/api/'))) {
       for (const method of METHODS) {
         const path = concrete(route.path);
-        const match = matchRoute(method, path);
+        const match = table.match(method, path);
         if (match && 'route' in match) continue; // served: other tests cover it
         const res = await api(method, path, method === 'GET' || method === 'HEAD' ? undefined : {});
         expectSane(res, `${method} ${path}`);

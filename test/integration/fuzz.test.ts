@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { routes } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
 import { api, createInstance } from '../support/api.ts';
 
 const SAFE_ID = fc.integer({ min: 100_000_000, max: 999_999_999 });

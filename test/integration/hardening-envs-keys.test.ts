@@ -7,7 +7,7 @@
  * hardening-proto-keys.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { api, createInstance, eventually, stack } from '../support/api.ts';
+import { api, createInstance, eventually, stack, uniqueName } from '../support/api.ts';
 import { parseCsv } from './history-support.ts';
 
 const PROTOTYPE_NAMES = [
@@ -59,7 +59,7 @@ describe('envs keys named like Object.prototype members', () => {
   it('round-trip through create, PATCH, batch-update (both modes), bulk-update and GET', async () => {
     // Create
     const created = await api('POST', '/api/instances', {
-      name: `envs-proto-${crypto.randomUUID().slice(0, 8)}`,
+      name: uniqueName('envs-proto'),
       model_name: 'm',
       cluster_name: 'c',
       image_tag: 't',

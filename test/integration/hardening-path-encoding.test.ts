@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { routes } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
 import { api, type ApiResponse } from '../support/api.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

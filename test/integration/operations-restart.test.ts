@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { mapBounded } from '../../shared/repo/batch.ts';
+import { mapBounded } from '../../shared/aws/concurrency.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { spawnStack, type SpawnedStack } from '../support/spawn-stack.ts';
 import { eventually } from '../support/api.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
-import { mapBounded } from '../../shared/repo/batch.ts';
+import { mapBounded } from '../../shared/aws/concurrency.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { api, createInstance, eventually, stack } from '../support/api.ts';
 import { connect } from '../support/ws.ts';

@@ -5,8 +5,7 @@
  * (shared/http/middleware.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { api, stack } from '../support/api.ts';
+import { api, stack, uniqueName } from '../support/api.ts';
 
 async function postBytes(bytes: Uint8Array) {
   const res = await fetch(`${stack().url}/api/instances`, {
@@ -19,7 +18,7 @@ async function postBytes(bytes: Uint8Array) {
 
 describe('a request body that is not valid UTF-8', () => {
   it('is a 400 and creates nothing', async () => {
-    const name = `latin1-${randomUUID().slice(0, 8)}`;
+    const name = uniqueName('latin1');
     // "é" as one Latin-1 byte (0xE9) where UTF-8 needs two.
     const bytes = Buffer.concat([
       Buffer.from(`{"name":"${name}-`),
@@ -37,7 +36,7 @@ describe('a request body that is not valid UTF-8', () => {
   });
 
   it('while the same body in UTF-8 is created', async () => {
-    const name = `utf8-${randomUUID().slice(0, 8)}-é`;
+    const name = `${uniqueName('utf8')}-é`;
     const res = await postBytes(
       Buffer.from(`{"name":"${name}","model_name":"m","cluster_name":"c","image_tag":"i"}`),
     );

@@ -1,13 +1,32 @@
-/** Live updates over the local WebSocket API, with a real `ws` client. */
+/**
+ * Live updates over the local WebSocket API, with a real `ws` client.
+ *
+ * Every "nothing arrives" check has a positive control on the same connection: after the change
+ * that must not arrive is in the history (the broadcaster reads the history stream in order), a
+ * change that must arrive is made; once it is there, the unwanted one would have come first
+ * (messages on one connection are ordered). Every topic is this file's own (`instance:<id>` of
+ * its own instances), so no other file's connections or changes count here.
+ */
 import { describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { api, createInstance, eventually, stack } from '../support/api.ts';
+import { api, createInstance, eventually, historyThrough, stack } from '../support/api.ts';
 import { connect, stackDoc, subscriberIds } from '../support/ws.ts';
 
 const doc = stackDoc;
 const connectionIds = subscriberIds;
+const connectionItem = async (id: string) =>
+  (
+    await doc().send(
+      new GetCommand({
+        TableName: stack().tables.connections,
+        Key: { pk: `CONN#${id}`, sk: 'META' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
 
-describe('WebSocket API', () => {
+// Waits for history records allow 60 s (the stream lags under the suite's load).
+describe('WebSocket API', { timeout: 120_000 }, () => {
   it('answers ping with pong, and a garbage message with an error while staying open', async () => {
     const c = await connect();
     c.send({ action: 'ping' });
@@ -32,6 +51,9 @@ describe('WebSocket API', () => {
     const c = await connect(`instance_id=${inst.id}`);
     await api('PATCH', `/api/instances/${inst.id}`, { replicas: 3 });
     await api('PATCH', `/api/instances/${other.id}`, { replicas: 3 });
+    // The other instance's change is in the history before the delete (the positive control)
+    // is made, so the broadcaster handles it first.
+    await historyThrough(other.id, 2);
     await api('DELETE', `/api/instances/${inst.id}`);
     const updated = await c.waitFor((m) => m.type === 'instance.updated');
     expect(updated).toMatchObject({
@@ -45,13 +67,17 @@ describe('WebSocket API', () => {
     expect(typeof updated.history_id).toBe('number');
     const deleted = await c.waitFor((m) => m.type === 'instance.deleted');
     expect(deleted).toMatchObject({ instance_id: inst.id, version: 3, instance: { replicas: 3 } });
-    await new Promise((r) => setTimeout(r, 300));
+    // The delete arrived, so the other instance's change would have arrived before it.
+    expect(c.messages.indexOf(deleted)).toBeGreaterThan(c.messages.indexOf(updated));
     expect(c.messages.filter((m) => m.instance_id === other.id)).toEqual([]);
+    expect(c.messages.filter((m) => m.instance_id !== inst.id)).toEqual([]);
     await c.close();
   });
 
   it('subscribe to "instances" receives instance.created; unsubscribe stops it', async () => {
-    const c = await connect();
+    // The connection also follows an instance of its own: the positive control at the end.
+    const marker = await createInstance();
+    const c = await connect(`instance_id=${marker.id}`);
     c.send({ action: 'subscribe', topics: ['instances'] });
     await c.waitFor((m) => m.type === 'subscribed');
     const inst = await createInstance();
@@ -59,7 +85,13 @@ describe('WebSocket API', () => {
     c.send({ action: 'unsubscribe', topics: ['instances'] });
     await c.waitFor((m) => m.type === 'unsubscribed');
     const later = await createInstance();
-    await new Promise((r) => setTimeout(r, 800));
+    // Once the create is in the history, a change of the marker is broadcast after it.
+    await historyThrough(later.id, 1);
+    await api('PATCH', `/api/instances/${marker.id}`, { replicas: 2 });
+    const control = await c.waitFor(
+      (m) => m.type === 'instance.updated' && m.instance_id === marker.id && m.version === 2,
+    );
+    expect(control.changes).toEqual({ replicas: { old: 1, new: 2 } });
     expect(c.messages.some((m) => m.instance_id === later.id)).toBe(false);
     await c.close();
   });
@@ -74,19 +106,16 @@ describe('WebSocket API', () => {
       await api('PATCH', `/api/instances/${inst.id}`, { workers: i + 2 });
     // Let the history of the 20 missed changes land before resuming: the replay reads history,
     // which follows the stream (the instance's version is there before its history record).
-    await eventually(
-      async () =>
-        (await api('GET', `/api/instances/${inst.id}/history?sort_order=desc&limit=1`)).body
-          .items[0]?.version === 22,
-      60_000,
-    );
+    const missed = (await historyThrough(inst.id, 22)).filter((r) => r.version >= 3);
+    expect(missed.map((r) => r.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
     const c = await connect();
     c.send({
       action: 'subscribe',
       topics: [`instance:${inst.id}`],
       since_history_id: seen.history_id,
     });
-    const ack = await c.waitFor((m) => m.type === 'subscribed', 15_000);
+    const ack = await c.waitFor((m) => m.type === 'subscribed' || m.type === 'error', 15_000);
+    expect(ack.type, JSON.stringify(ack)).toBe('subscribed');
     // The contract (README): no gap, in order, for a client that dedupes by history_id — a
     // broadcaster still catching up may repeat a record around the hand-off.
     const firstSeen = (upTo: number) => {
@@ -103,6 +132,7 @@ describe('WebSocket API', () => {
     const replayed = firstSeen(c.messages.indexOf(ack));
     expect(ack.replayed).toBe(20);
     expect(replayed.map((m) => m.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    expect(replayed.map((m) => m.history_id)).toEqual(missed.map((r) => r.history_id));
     const ids = replayed.map((m) => m.history_id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     await api('PATCH', `/api/instances/${inst.id}`, { workers: 99 });
@@ -138,13 +168,7 @@ describe('WebSocket API', () => {
     await api('PATCH', `/api/instances/${inst.id}`, { replicas: 6 });
     await live.waitFor((m) => m.type === 'instance.updated');
     await eventually(async () => !(await connectionIds(`instance:${inst.id}`)).includes(ghost));
-    const conn = await doc().send(
-      new GetCommand({
-        TableName: stack().tables.connections,
-        Key: { pk: `CONN#${ghost}`, sk: 'META' },
-      }),
-    );
-    expect(conn.Item).toBeUndefined();
+    expect(await connectionItem(ghost)).toBeUndefined();
     expect(await connectionIds(`instance:${inst.id}`)).toHaveLength(1);
     await live.close();
   });
@@ -157,38 +181,40 @@ describe('WebSocket API', () => {
         ...(await Promise.all(Array.from({ length: 20 }, () => connect(`instance_id=${inst.id}`)))),
       );
     }
+    const isChange = (version: number) => (m: any) =>
+      m.type === 'instance.updated' && m.instance_id === inst.id && m.version === version;
     await api('PATCH', `/api/instances/${inst.id}`, { replicas: 8 });
-    await Promise.all(clients.map((c) => c.waitFor((m) => m.type === 'instance.updated', 20_000)));
-    expect(
-      clients.every((c) => c.messages.filter((m) => m.type === 'instance.updated').length === 1),
-    ).toBe(true);
+    await Promise.all(clients.map((c) => c.waitFor(isChange(2))));
+    // Positive control for "once each": a second change reaches every subscriber, and by then a
+    // repeat of the first would have arrived before it.
+    await api('PATCH', `/api/instances/${inst.id}`, { replicas: 9 });
+    await Promise.all(clients.map((c) => c.waitFor(isChange(3))));
+    const counts = clients.map((c) => [
+      c.messages.filter(isChange(2)).length,
+      c.messages.filter(isChange(3)).length,
+    ]);
+    expect(counts).toEqual(clients.map(() => [1, 1]));
     await Promise.all(clients.map((c) => c.close()));
-  }, 60_000);
+  });
 
   it('refuses the upgrade for a bad $connect query', async () => {
     await expect(connect('topics=not-a-topic')).rejects.toThrow(/400/);
   });
 
   it('stores the connection with a TTL and removes it on disconnect', async () => {
-    const c = await connect('topics=instances');
-    const [id] = (await connectionIds('instances')).filter((x) => !x.startsWith('Ghost'));
-    expect(id).toBeDefined();
-    const ids = await connectionIds('instances');
-    const items = await Promise.all(
-      ids.map((x) =>
-        doc().send(
-          new GetCommand({
-            TableName: stack().tables.connections,
-            Key: { pk: `CONN#${x}`, sk: 'META' },
-          }),
-        ),
-      ),
-    );
-    const mine = items.map((r) => r.Item).filter(Boolean);
-    expect(mine.length).toBeGreaterThan(0);
-    for (const item of mine) expect(item!.expires_at).toBeGreaterThan(Date.now() / 1000);
-    const before = new Set(ids);
+    // A topic only this test subscribes to, so the rows counted are this connection's.
+    const inst = await createInstance();
+    const topic = `instance:${inst.id}`;
+    const c = await connect(`topics=${topic}`);
+    const ids = await connectionIds(topic);
+    expect(ids).toHaveLength(1);
+    const id = ids[0]!;
+    const item = await connectionItem(id);
+    expect(item).toBeDefined();
+    expect(item!.expires_at).toBeGreaterThan(Date.now() / 1000);
+    expect([...item!.topic_set]).toEqual([topic]);
     await c.close();
-    await eventually(async () => (await connectionIds('instances')).length < before.size);
+    await eventually(async () => (await connectionIds(topic)).length === 0);
+    expect(await connectionItem(id)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 /** Resuming from an id that does not exist yet is answered with the real newest id. */
 import { describe, expect, it } from 'vitest';
-import { api, createInstance, eventually } from '../support/api.ts';
+import { createInstance, historyThrough } from '../support/api.ts';
 import { connect } from '../support/ws.ts';
 
 describe('subscribe with since_history_id beyond the newest record', () => {
@@ -9,22 +9,27 @@ describe('subscribe with since_history_id beyond the newest record', () => {
     { timeout: 120_000 },
     async () => {
       const inst = await createInstance();
-      const [record] = await eventually(async () => {
-        const res = await api('GET', `/api/instances/${inst.id}/history`);
-        return res.body.items.length > 0 && res.body.items;
-        // History follows the stream, which lags under the whole suite's load.
-      }, 60_000);
+      // The create's record: history follows the stream, which lags under the suite's load.
+      const [record] = await historyThrough(inst.id, 1);
       const ws = await connect();
       try {
+        // A topic of this file's own instance: no other file's changes are replayed or sent.
         ws.send({
           action: 'subscribe',
-          topics: ['instances'],
+          topics: [`instance:${inst.id}`],
           since_history_id: Number.MAX_SAFE_INTEGER,
         });
-        const subscribed = await ws.waitFor((m) => m.type === 'subscribed');
-        expect(subscribed.replayed).toBe(0);
-        expect(subscribed.last_history_id).toBeGreaterThanOrEqual(record.history_id);
+        // The answer, whichever it is: an error fails here at once, not after a timeout.
+        const subscribed = await ws.waitFor((m) => m.type === 'subscribed' || m.type === 'error');
+        expect(subscribed).toMatchObject({
+          type: 'subscribed',
+          topics: [`instance:${inst.id}`],
+          replayed: 0,
+        });
+        expect(subscribed.last_history_id).toBeGreaterThanOrEqual(record!.history_id);
         expect(subscribed.last_history_id).toBeLessThan(Number.MAX_SAFE_INTEGER);
+        // Nothing was replayed: the acknowledgement is the first message on the connection.
+        expect(ws.messages.indexOf(subscribed)).toBe(0);
       } finally {
         await ws.close();
       }

@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SignJWT, generateKeyPair, importJWK, type JWTPayload } from 'jose';
 import { TOKEN_LIMITS } from '../../shared/config/auth.ts';
-import { routes } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
 import {
   loadOrCreateKeys,
   mintToken,

@@ -1,6 +1,7 @@
 /** Minimal HTTP helper for integration tests against the local stack. */
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -9,7 +10,16 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
-export const stack = () => inject('stack');
+/** The shared local stack, started by the `integration` project's global setup. */
+export const stack = () => {
+  const info = inject('stack');
+  if (!info) {
+    throw new Error(
+      'No local stack here: tests that use it belong to the "integration" project (vitest.config.ts)',
+    );
+  }
+  return info;
+};
 
 export async function api<T = any>(
   method: string,
@@ -33,8 +43,17 @@ export async function api<T = any>(
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
 
-/** A name no other test (or run) uses. */
-export const uniqueName = (prefix = 'inst') => `${prefix}-${randomUUID().slice(0, 8)}`;
+/**
+ * The running test file's name (`websocket` for test/integration/websocket.test.ts): the prefix
+ * of every name `uniqueName` makes, so each file's instances, clusters and models are its own.
+ */
+export function fileTag(): string {
+  const path = expect.getState().testPath;
+  return path ? basename(path).replace(/\.test\.tsx?$/, '') : 'test';
+}
+
+/** A name no other test file (or test, or run) uses: `<file>-<prefix>-<random>`. */
+export const uniqueName = (prefix = 'inst') => `${fileTag()}-${prefix}-${randomUUID().slice(0, 8)}`;
 
 export const validInstance = (overrides: Record<string, unknown> = {}) => ({
   name: uniqueName(),
@@ -63,4 +82,33 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+export type HistoryRecord = Record<string, any> & {
+  history_id: number;
+  version: number;
+  operation_type: string;
+};
+
+/**
+ * The history of instance `id`, oldest first, as soon as it holds the record of `version` and of
+ * every version before it. History follows the instances stream, which lags seconds under the
+ * whole suite's load on 2 cores: the wait allows `timeoutMs` (60 s) but ends when they are there.
+ */
+export async function historyThrough(
+  id: number,
+  version: number,
+  timeoutMs = 60_000,
+): Promise<HistoryRecord[]> {
+  return eventually(
+    async () => {
+      const res = await api('GET', `/api/instances/${id}/history?sort_order=asc&limit=1000`);
+      const items = (res.status === 200 ? res.body.items : []) as HistoryRecord[];
+      const versions = new Set(items.map((r) => r.version));
+      for (let v = 1; v <= version; v++) if (!versions.has(v)) return undefined;
+      return items;
+    },
+    timeoutMs,
+    200,
+  );
 }

@@ -10,6 +10,11 @@ export interface Client {
   socket: WebSocket;
   messages: any[];
   send(msg: unknown): void;
+  /**
+   * The first message `pred` matches, received or to come. Broadcasts follow the history stream,
+   * which lags seconds under the suite's load: the default wait allows 60 s, and ends as soon as
+   * the message is there.
+   */
   waitFor(pred: (m: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
 }
@@ -39,7 +44,7 @@ export async function connect(query = ''): Promise<Client> {
     socket,
     messages,
     send: (msg) => socket.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    waitFor: (pred, timeoutMs = 30_000) => {
+    waitFor: (pred, timeoutMs = 60_000) => {
       const found = messages.find(pred);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {

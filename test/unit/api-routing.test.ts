@@ -2,23 +2,21 @@
  * Routing: a literal path segment names its resource whatever the method (405 with `Allow`,
  * never a 400 about a malformed id), HEAD is answered wherever GET is, and the liveness check
  * needs no token. Deployed, API Gateway picks among the routes of the request's method only,
- * so `http()` must answer the 405 itself; these tests pin both halves.
+ * so the shadow routes send such a request to the fallback, which answers the 405; these tests
+ * pin both halves.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import {
-  gatewayRoute,
-  matchRoute,
-  routeForKey,
-  routeKeysOf,
-  routes,
-} from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
+import { routeKeysOf } from '../../shared/routes/define.ts';
+import { RouteTable } from '../../shared/routes/match.ts';
+import { getInstance } from '../../shared/routes/get-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse } from '../../shared/http/responses.ts';
-import { instancePathSchema } from '../../shared/domain/query.ts';
 import { notFound } from '../../shared/domain/errors.ts';
+import { handler as fallback } from '../../functions/http/fallback.ts';
 import type { HttpEvent, HttpResponse } from '../../shared/http/middleware.ts';
 import { handler as liveness } from '../../functions/http/liveness.ts';
 import { handleHttp, isHttpApiPath } from '../../infra/local/apigw-http.ts';
@@ -26,6 +24,8 @@ import { instanceExample } from '../../shared/openapi/examples.ts';
 import type { Instance } from '../../shared/domain/instance.ts';
 
 const ctx = {} as Context;
+const table = new RouteTable(routes);
+const matchRoute = (method: string, path: string) => table.match(method, path);
 
 /** The payload-2.0 event API Gateway sends for a route key and a concrete path. */
 function eventFor(
@@ -94,40 +94,70 @@ describe('matchRoute: a literal segment beats a parameter, whatever the method',
   });
 });
 
-describe('gatewayRoute: what API Gateway invokes (routes of the method only)', () => {
-  it('sends GET /api/instances/batch-delete to GET /api/instances/{id}, as deployed', () => {
-    expect(gatewayRoute('GET', '/api/instances/batch-delete')).toMatchObject({
+describe('gateway: what API Gateway invokes (routes of the method only)', () => {
+  it('without shadows, GET /api/instances/batch-delete would reach GET /api/instances/{id}', () => {
+    expect(table.gateway('GET', '/api/instances/batch-delete')).toMatchObject({
       routeKey: 'GET /api/instances/{id}',
     });
   });
 
   it('prefers the literal path among the routes of the method', () => {
-    expect(gatewayRoute('GET', '/api/history/search')?.routeKey).toBe('GET /api/history/search');
+    expect(table.gateway('GET', '/api/history/search')?.routeKey).toBe('GET /api/history/search');
   });
 
   it('sends a method no route of the path has to $default (null)', () => {
-    expect(gatewayRoute('PATCH', '/api/history/search')).toBeNull();
+    expect(table.gateway('PATCH', '/api/history/search')).toBeNull();
   });
 
-  it('has a HEAD route key for every GET route and maps it back to that entry', () => {
+  it('has a HEAD route key for every GET route', () => {
     for (const route of routes.filter((r) => r.method === 'GET')) {
       expect(routeKeysOf(route)).toEqual([`GET ${route.path}`, `HEAD ${route.path}`]);
-      expect(routeForKey(`HEAD ${route.path}`)).toBe(route);
     }
     expect(routeKeysOf({ method: 'POST', path: '/x' })).toEqual(['POST /x']);
   });
 });
 
-describe('http(): the 405 API Gateway routing cannot give', () => {
-  it('answers 405 with Allow before the handler runs or the id is parsed', async () => {
-    // Prepare: what API Gateway invokes for GET /api/instances/batch-delete.
-    const fn = vi.fn(async () => instanceResponse(instanceExample as unknown as Instance));
-    const handler = http({ params: instancePathSchema }, fn);
-    const event = eventFor('GET /api/instances/{id}', 'GET', '/api/instances/batch-delete', {
-      params: { id: 'batch-delete' },
-    });
+describe('shadows: the route keys that make the gateway answer like matchRoute', () => {
+  const shadows = table.shadows().map((s) => `${s.method} ${s.path}`);
+
+  it('covers each literal path a parameterised route of another method would swallow', () => {
+    expect(shadows).toEqual(
+      expect.arrayContaining([
+        'GET /api/instances/batch-delete',
+        'HEAD /api/instances/batch-delete',
+        'PUT /api/instances/batch-update',
+        'DELETE /api/instances/stats',
+        'PATCH /api/instances/stats',
+        'GET /api/history/batch-compare',
+      ]),
+    );
+  });
+
+  it('never shadows a route key the table has, nor a path nothing would swallow', () => {
+    const own = new Set(routes.flatMap(routeKeysOf));
+    expect(shadows.filter((k) => own.has(k))).toEqual([]);
+    expect(shadows.some((k) => k.endsWith(' /api/history/search'))).toBe(false);
+  });
+
+  it('with the shadows added, every shadowed request reaches a route that names its path', () => {
+    const withShadows = new RouteTable([...routes, ...table.shadows()]);
+    for (const { method, path } of table.shadows()) {
+      expect(withShadows.gateway(method, path)?.route.path, `${method} ${path}`).toBe(path);
+    }
+  });
+});
+
+describe('the fallback: 405 with Allow for a shadowed route, 404 for an unknown path', () => {
+  it('answers GET /api/instances/batch-delete with 405 Allow: POST', async () => {
+    // Prepare: what API Gateway invokes for the shadow route.
+    const event = eventFor(
+      'GET /api/instances/batch-delete',
+      'GET',
+      '/api/instances/batch-delete',
+      { anonymous: true },
+    );
     // Act
-    const res = await handler(event, ctx);
+    const res = await fallback(event, ctx);
     // Assess
     expect(res.statusCode).toBe(405);
     expect(res.headers.allow).toBe('POST');
@@ -140,23 +170,31 @@ describe('http(): the 405 API Gateway routing cannot give', () => {
       },
       message: 'Method not allowed',
     });
+  });
+
+  it('answers an unknown path with 404', async () => {
+    const res = await fallback(
+      eventFor('$default', 'GET', '/api/nothing', { anonymous: true }),
+      ctx,
+    );
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('http(): the route definition decides', () => {
+  it('refuses a route key that is not its own (a wiring fault) with 403, before the handler', async () => {
+    const fn = vi.fn(async () => instanceResponse(instanceExample as unknown as Instance));
+    const handler = http(getInstance, fn);
+    const event = eventFor('PUT /api/instances/{id}', 'PUT', '/api/instances/1', {
+      params: { id: '1' },
+    });
+    const res = await handler(event, ctx);
+    expect(res.statusCode).toBe(403);
     expect(fn).not.toHaveBeenCalled();
   });
 
-  it('answers 405, not 403, to a caller without the scope of the route it fell into', async () => {
-    // PUT /api/instances/batch-update reaches PUT /api/instances/{id} (instances:write).
-    const handler = http({ params: instancePathSchema }, async () => instanceResponse({} as never));
-    const event = eventFor('PUT /api/instances/{id}', 'PUT', '/api/instances/batch-update', {
-      params: { id: 'batch-update' },
-      scope: 'instances:read',
-    });
-    const res = await handler(event, ctx);
-    expect(res.statusCode).toBe(405);
-    expect(res.headers.allow).toBe('POST');
-  });
-
-  it('lets a request through when its path is the route it reached', async () => {
-    const handler = http({ params: instancePathSchema }, async (req) =>
+  it("lets a request through when its route key is the definition's", async () => {
+    const handler = http(getInstance, async (req) =>
       instanceResponse({ ...(instanceExample as unknown as Instance), id: req.params.id }),
     );
     const res = await handler(
@@ -170,7 +208,7 @@ describe('http(): the 405 API Gateway routing cannot give', () => {
 
 describe('HEAD through http()', () => {
   const instance = instanceExample as unknown as Instance;
-  const handler = http({ params: instancePathSchema }, async (req) => {
+  const handler = http(getInstance, async (req) => {
     if (req.params.id === 404) throw notFound('Instance 404 not found');
     return instanceResponse(instance);
   });

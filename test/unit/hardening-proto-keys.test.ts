@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { AppError } from '../../shared/domain/errors.ts';
 import { rejectProtoKeys } from '../../shared/domain/validation.ts';
-import { http } from '../../shared/http/route.ts';
+import { fallback, http } from '../../shared/http/route.ts';
+import { defineRoute } from '../../shared/routes/define.ts';
 import { json, type HttpEvent } from '../../shared/http/middleware.ts';
 import { createOperationSchema } from '../../shared/ops/schemas.ts';
 
@@ -25,6 +26,23 @@ const detailsOf = (body: unknown): Record<string, unknown> | undefined => {
 };
 
 /** The event API Gateway builds for `routeKey`, with a raw JSON body and an admin token. */
+/** A route of this test: the rule must hold for any definition, whatever its schemas. */
+const testRoute = <const E extends { method: 'POST' | 'DELETE'; path: string }>(
+  key: E,
+  schemas: { body?: z.ZodMiniType; params?: z.ZodMiniType },
+) =>
+  defineRoute({
+    ...key,
+    ...schemas,
+    handler: 'http/test',
+    scope: 'read',
+    tables: {},
+    operationId: 'test',
+    summary: 'A route of this test',
+    tags: [],
+    responses: {},
+  });
+
 const event = (routeKey: string, body: string): HttpEvent => {
   const [method, path] = routeKey === '$default' ? ['POST', '/api/nope'] : routeKey.split(' ');
   return {
@@ -96,7 +114,10 @@ describe('http() body parsing', () => {
   it('answers 422 naming filter.__proto__ for the bulk-delete that used to delete everything', async () => {
     // Prepare
     const fn = vi.fn(async () => json(202, {}));
-    const handler = http({ body: createOperationSchema }, fn);
+    const handler = http(
+      testRoute({ method: 'POST', path: '/api/operations' }, { body: createOperationSchema }),
+      fn,
+    );
     // Act
     const res = await handler(
       event(
@@ -121,7 +142,13 @@ describe('http() body parsing', () => {
   it('refuses the key on a route whose handler reads no body', async () => {
     // Prepare
     const fn = vi.fn(async () => json(204, undefined));
-    const handler = http({ params: z.object({ id: z.string() }) }, fn);
+    const handler = http(
+      testRoute(
+        { method: 'DELETE', path: '/api/instances/{id}' },
+        { params: z.object({ id: z.string() }) },
+      ),
+      fn,
+    );
     // Act
     const res = await handler(event('DELETE /api/instances/{id}', '{"__proto__":{}}'), ctx);
     // Assess
@@ -133,7 +160,7 @@ describe('http() body parsing', () => {
   it('leaves the $default fallback alone: an unknown route answers for itself', async () => {
     // Prepare
     const fn = vi.fn(async () => json(404, {}));
-    const handler = http({ anonymous: true }, fn);
+    const handler = fallback(fn);
     // Act
     const res = await handler(event('$default', '{"__proto__":{}}'), ctx);
     // Assess

@@ -4,7 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { matchRoute } from '../../shared/config/routes.ts';
+import { routes } from '../../shared/routes/index.ts';
+import { RouteTable } from '../../shared/routes/match.ts';
+
+const table = new RouteTable(routes);
+const matchRoute = (method: string, path: string) => table.match(method, path);
 import { AppError } from '../../shared/domain/errors.ts';
 import type { HttpEvent } from '../../shared/http/middleware.ts';
 import { handler as fallback } from '../../functions/http/fallback.ts';

@@ -19,8 +19,11 @@ import {
   wsRoute,
   type WsEvent,
 } from '../../shared/ws/handler.ts';
-import { MAX_TOPICS_PER_CONNECTION, pingSchema } from '../../shared/ws/protocol.ts';
-import type { Publisher } from '../../shared/ws/publisher.ts';
+import {
+  MAX_TOPICS_PER_CONNECTION,
+  pingSchema,
+  type ServerMessage,
+} from '../../shared/ws/protocol.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const NOW = 1_800_000_000_000;
@@ -35,15 +38,17 @@ afterEach(() => ddb.reset());
 
 function route() {
   const posted: string[] = [];
-  const publisher = { post: async (_id: string, data: string) => (posted.push(data), 'sent') };
-  let handled = 0;
-  const handler = wsRoute(
-    { publisher: publisher as unknown as Publisher, connections: repo },
-    pingSchema,
-    async () => {
-      handled++;
+  // Encoded as the real Publisher encodes it: the test reads what would go on the wire.
+  const publisher = {
+    post: async (_id: string, message: ServerMessage) => {
+      posted.push(JSON.stringify(message));
+      return 'sent' as const;
     },
-  );
+  };
+  let handled = 0;
+  const handler = wsRoute({ publisher, connections: repo }, pingSchema, async () => {
+    handled++;
+  });
   const event: WsEvent = {
     requestContext: {
       routeKey: 'ping',

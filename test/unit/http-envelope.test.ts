@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { http } from '../../shared/http/route.ts';
+import { health } from '../../shared/routes/health.ts';
 import { conflict } from '../../shared/domain/errors.ts';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { HttpEvent } from '../../shared/http/middleware.ts';
@@ -25,7 +26,7 @@ const ctx = {} as Context;
 
 describe('http() envelope', () => {
   it('renders a typed error with its status and the request id', async () => {
-    const handler = http({}, async () => {
+    const handler = http(health, async () => {
       throw conflict('taken', { name: 'x' });
     });
     const res = await handler(event({ 'x-request-id': 'abc' }), ctx);
@@ -38,7 +39,7 @@ describe('http() envelope', () => {
   });
 
   it('turns DynamoDB throttling into 429 with Retry-After', async () => {
-    const handler = http({}, async () => {
+    const handler = http(health, async () => {
       throw new ProvisionedThroughputExceededException({ message: 'slow', $metadata: {} });
     });
     const res = await handler(event(), ctx);
@@ -47,7 +48,7 @@ describe('http() envelope', () => {
   });
 
   it('answers 503 with Retry-After when the database cannot be reached', async () => {
-    const handler = http({}, async () => {
+    const handler = http(health, async () => {
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8001'), {
         code: 'ECONNREFUSED',
       });
@@ -60,7 +61,7 @@ describe('http() envelope', () => {
   });
 
   it('never leaks an unexpected error: generic 500 without message or stack', async () => {
-    const handler = http({}, async () => {
+    const handler = http(health, async () => {
       throw new Error('secret table arn:aws:dynamodb:eu-west-1:123:table/x');
     });
     const res = await handler(event(), ctx);
@@ -74,7 +75,7 @@ describe('http() envelope', () => {
   });
 
   it('answers 401 without claims', async () => {
-    const handler = http({}, async () => ({ statusCode: 200, headers: {}, body: '' }));
+    const handler = http(health, async () => ({ statusCode: 200, headers: {}, body: '' }));
     const e = event();
     (e.requestContext as { authorizer?: unknown }).authorizer = undefined;
     expect((await handler(e, ctx)).statusCode).toBe(401);

@@ -1,22 +1,32 @@
 /**
- * The OpenAPI document: complete (every route documented, nothing documented that is not a
- * route), generated from the handlers' own schemas, valid OpenAPI 3.1 by a real validator, with
- * examples that satisfy both the JSON Schemas and the zod schemas they came from.
+ * The OpenAPI document and the key table, both derived from the route definitions
+ * (shared/routes/): one operation per definition, each definition taken by the handler it
+ * names, valid OpenAPI 3.1 by a real validator, with examples that satisfy both the JSON Schemas
+ * and the zod schemas they came from, and both generated files current.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import type * as z from 'zod/mini';
-import { routes } from '../../shared/config/routes.ts';
+import type { Context } from 'aws-lambda';
+import { routes } from '../../shared/routes/index.ts';
+import { routeKeysOf, type RouteDefinition } from '../../shared/routes/define.ts';
+import { buildRouteKeyTable } from '../../shared/routes/keys.ts';
+import { INDEX_FILE, renderRouteIndex } from '../../scripts/lib/route-index.ts';
+import { tables } from '../../shared/config/tables.ts';
+import { buckets } from '../../shared/config/buckets.ts';
+import type { HttpEvent, HttpResponse } from '../../shared/http/middleware.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../shared/openapi/document.ts';
-import { routeDocs, type RouteDoc } from '../../shared/openapi/routes.ts';
 import { errorSchema } from '../../shared/openapi/schemas.ts';
 import { errorExamples } from '../../shared/openapi/examples.ts';
-import { InstancesClient } from '../../client/index.ts';
+import type { OperationId } from '../../client/index.ts';
+import { route } from '../../client/operations.ts';
+import { RouteTable } from '../../shared/routes/match.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
@@ -48,83 +58,70 @@ beforeAll(() => {
 });
 
 describe('route coverage', () => {
-  it('documents every route of the route table', () => {
-    const missing = routes.map(keyOf).filter((k) => !(k in routeDocs));
-    expect(missing, 'routes without an entry in shared/openapi/routes.ts').toEqual([]);
-  });
-
-  it('documents nothing that is not a route', () => {
-    const keys = new Set(routes.map(keyOf));
-    const orphans = Object.keys(routeDocs).filter((k) => !keys.has(k));
-    expect(orphans, 'entries in shared/openapi/routes.ts without a route').toEqual([]);
-  });
-
   it('has one operation per route with a unique operationId', () => {
     expect(operations()).toHaveLength(routes.length);
     const ids = operations().map((o) => o.operation.operationId);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(routes.map(keyOf)).size).toBe(routes.length);
   });
 
-  it('gives the typed client a method for every operation', () => {
-    const client = new InstancesClient({ baseUrl: 'http://unused.invalid' }) as unknown as Record<
-      string,
-      unknown
-    >;
-    const missing = Object.values(routeDocs)
-      .map((d) => d.operationId)
-      .filter((id) => typeof client[id] !== 'function');
-    expect(missing).toEqual([]);
+  it('lets the typed client call every operation, by operationId, where its definition says', () => {
+    for (const r of routes) {
+      const params = Object.fromEntries([...r.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], 1]));
+      const sent = route(r.operationId as OperationId, params);
+      expect(sent.method, r.operationId).toBe(r.method);
+      expect(new RouteTable([r]).match(sent.method, sent.path), r.operationId).toMatchObject({
+        route: r,
+      });
+    }
+  });
+
+  it('lists every definition in shared/routes/index.ts (run `npm run openapi` after changes)', async () => {
+    expect(readFileSync(INDEX_FILE, 'utf8')).toBe(await renderRouteIndex());
+  });
+
+  it('is the key table checked in as shared/routes/table.json (run `npm run openapi` after changes)', () => {
+    const file = JSON.parse(readFileSync(join(ROOT, 'shared', 'routes', 'table.json'), 'utf8'));
+    expect(file).toEqual(JSON.parse(JSON.stringify(buildRouteKeyTable())));
   });
 });
 
-describe('schemas are the handlers’ own', () => {
-  /** The identifiers a handler passes to `http({ body, query, params, idempotency })`. */
-  function handlerSpec(handler: string) {
-    const file = join(ROOT, 'functions', `${handler}.ts`);
-    const source = readFileSync(file, 'utf8');
-    const spec = /\bhttp\(\s*\{([^}]*)\}/.exec(source)?.[1];
-    if (spec === undefined) throw new Error(`${handler}: no http({...}) call found`);
-    const field = (name: string) => new RegExp(`\\b${name}\\s*:\\s*(\\w+)`).exec(spec)?.[1];
-    const imports = new Map<string, string>();
-    for (const m of source.matchAll(/import\s*\{([^}]+)\}\s*from\s*'([^']+)'/g)) {
-      for (const name of m[1]!.split(',').map((s) => s.trim().replace(/^type\s+/, ''))) {
-        if (name) imports.set(name, resolve(dirname(file), m[2]!));
-      }
-    }
-    return {
-      body: field('body'),
-      query: field('query'),
-      params: field('params'),
-      idempotency: /\bidempotency\b/.test(spec),
-      imports,
+describe('each definition is taken by the handler it names', () => {
+  const ctx = {} as Context;
+  /** The event API Gateway sends for a route key, without a principal. */
+  const eventFor = (routeKey: string): HttpEvent =>
+    ({
+      version: '2.0',
+      routeKey,
+      rawPath: '/',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { requestId: 'req-1', routeKey, http: { method: 'GET', path: '/' } },
+    }) as unknown as HttpEvent;
+
+  beforeAll(() => {
+    // What the stack sets; loading a handler creates its clients but sends nothing.
+    for (const t of Object.values(tables)) process.env[t.envVar] ??= `unit-${t.envVar}`;
+    for (const b of Object.values(buckets)) process.env[b.envVar] ??= `unit-${b.envVar}`;
+  });
+
+  /**
+   * A handler answers its own route keys (here 401: no principal, before any table is read)
+   * and refuses any other with 403, so the definition it imports is the one naming it.
+   */
+  it.each(routes.map((r) => [keyOf(r), r] as const))('%s', async (_key, route: RouteDefinition) => {
+    const file = pathToFileURL(join(ROOT, 'functions', `${route.handler}.ts`)).href;
+    const mod = (await import(/* @vite-ignore */ file)) as {
+      handler: (event: HttpEvent, ctx: Context) => Promise<HttpResponse>;
     };
-  }
-
-  async function resolveExport(imports: Map<string, string>, name: string | undefined) {
-    if (name === undefined) return undefined;
-    const from = imports.get(name);
-    if (!from) throw new Error(`${name} is not imported by name`);
-    const mod = (await import(pathToFileURL(from).href)) as Record<string, unknown>;
-    return mod[name];
-  }
-
-  it.each(routes.map((r) => [keyOf(r), r.handler] as const))(
-    '%s documents the schemas its handler validates with',
-    async (key, handler) => {
-      // Prepare
-      const d = routeDocs[key] as RouteDoc;
-      const spec = handlerSpec(handler);
-      // Act
-      const [body, query, params] = await Promise.all(
-        (['body', 'query', 'params'] as const).map((f) => resolveExport(spec.imports, spec[f])),
-      );
-      // Assess: the very same schema objects, not look-alikes.
-      expect(d.body).toBe(body);
-      expect(d.query).toBe(query);
-      expect(d.params).toBe(params);
-      expect(d.headers?.includes('idempotency-key') ?? false).toBe(spec.idempotency);
-    },
-  );
+    for (const key of routeKeysOf(route)) {
+      const res = await mod.handler(eventFor(key), ctx);
+      expect(res.statusCode, key).toBe(route.public ? 200 : 401);
+    }
+    const foreign = routes.find((r) => r.handler !== route.handler)!;
+    expect((await mod.handler(eventFor(keyOf(foreign)), ctx)).statusCode).toBe(403);
+  });
 });
 
 describe('document', () => {
@@ -178,7 +175,7 @@ describe('document', () => {
 
   it('lists the error statuses each route can return, in the SPEC error shape', () => {
     for (const route of routes) {
-      const d = routeDocs[keyOf(route)]!;
+      const d = route;
       const op = doc.paths[route.path]![route.method.toLowerCase()]!;
       const statuses = Object.keys(op.responses).map(Number);
       const expected = [...(route.public ? [] : [401]), 429, 500];
@@ -186,7 +183,7 @@ describe('document', () => {
       if (d.body) expected.push(400, 413, 415, 422);
       if (d.query || d.params) expected.push(400);
       if (d.headers?.includes('if-match')) expected.push(412);
-      if (d.headers?.includes('idempotency-key')) expected.push(409, 422);
+      if (d.idempotent) expected.push(409, 422);
       if (d.params) expected.push(404);
       expect(statuses, keyOf(route)).toEqual(expect.arrayContaining(expected));
       for (const status of statuses.filter((s) => s >= 400)) {
@@ -202,13 +199,21 @@ describe('document', () => {
     const file = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8'));
     expect(file).toEqual(JSON.parse(JSON.stringify(doc)));
   });
+
+  it('is the document the openapi route serves (shared/openapi/document.packed.json)', () => {
+    const packed = JSON.parse(
+      readFileSync(join(ROOT, 'shared', 'openapi', 'document.packed.json'), 'utf8'),
+    ) as { deflated_base64: string };
+    const served = inflateRawSync(Buffer.from(packed.deflated_base64, 'base64')).toString();
+    expect(JSON.parse(served)).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
 });
 
 describe('examples', () => {
   it('request body examples satisfy the JSON Schema and the handler’s zod schema', () => {
     let checked = 0;
     for (const route of routes) {
-      const d = routeDocs[keyOf(route)]!;
+      const d = route;
       const media = (
         doc.paths[route.path]![route.method.toLowerCase()]!.requestBody as
           | {
@@ -233,7 +238,7 @@ describe('examples', () => {
   it('response examples satisfy the JSON Schema and the response zod schema', () => {
     let checked = 0;
     for (const route of routes) {
-      const d = routeDocs[keyOf(route)]!;
+      const d = route;
       const op = doc.paths[route.path]![route.method.toLowerCase()]!;
       for (const [status, given] of Object.entries(d.responses)) {
         if (typeof given === 'string' || !given.schema) continue;

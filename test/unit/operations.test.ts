@@ -123,7 +123,7 @@ describe('progress', () => {
   });
 
   it('sends the GET fields with type "operation.progress" and the operation type beside it', () => {
-    const msg = JSON.parse(progressMessage(toView(operation({ status: 'running' }))));
+    const msg = progressMessage(toView(operation({ status: 'running' })));
     expect(msg).toMatchObject({
       type: 'operation.progress',
       operation_type: 'bulk-update',

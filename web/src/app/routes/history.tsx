@@ -12,12 +12,11 @@ import {
   Title,
 } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
-import { OPERATION_TYPES } from '../../features/history/operation-types.ts';
+import { useNavigate, getRouteApi } from '@tanstack/react-router';
+import { OPERATION_TYPES } from '../../../../shared/domain/change.ts';
 import { NotFoundError, type HistoryRecord } from '../../../../client/index.ts';
 import { useApi } from '../../lib/api.tsx';
 import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
-import { historyRoute } from '../router.tsx';
 import { instanceQuery } from '../../features/instances/api/queries.ts';
 import {
   compareQuery,
@@ -32,6 +31,9 @@ import { DiffTable } from '../../components/diff-table.tsx';
 import { ExportButtons } from '../../features/history/components/export-buttons.tsx';
 import { ReasonInput } from '../../components/reason-input.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+
+/** Typed by path (not imported from the router, which imports this page). */
+const historyRoute = getRouteApi('/instances/$id/history');
 
 export default function HistoryPage() {
   const { id } = historyRoute.useParams();

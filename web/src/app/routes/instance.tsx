@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Modal, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { sameValue } from '../../../../shared/domain/instance.ts';
 import {
   ApiError,
@@ -12,7 +12,6 @@ import {
 import { useApi } from '../../lib/api.tsx';
 import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
 import { exactTime, relativeTime } from '../../lib/format.ts';
-import { instanceRoute } from '../router.tsx';
 import { instanceQuery } from '../../features/instances/api/queries.ts';
 import { useDeleteInstance, useUpdateInstance } from '../../features/instances/api/mutations.ts';
 import {
@@ -31,6 +30,9 @@ import { ConflictResolver } from '../../features/instances/components/conflict-r
 import { PriorityBadge, StatusBadge } from '../../features/instances/components/badges.tsx';
 import { ReasonInput } from '../../components/reason-input.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+
+/** Typed by path (not imported from the router, which imports this page). */
+const instanceRoute = getRouteApi('/instances/$id');
 
 export function InstancePage() {
   const { id } = instanceRoute.useParams();

@@ -1,12 +1,11 @@
 import { useMemo, useState } from 'react';
 import { Button, Drawer, Group, Menu, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { STATUSES, type Status } from '../../../../shared/domain/instance.ts';
 import { useApi } from '../../lib/api.tsx';
 import { useFlashes } from '../../lib/flash.ts';
 import { describeError } from '../../lib/errors.ts';
-import { instancesRoute } from '../router.tsx';
 import { SEARCH_INPUT_ID } from '../layout.tsx';
 import {
   instanceQuery,
@@ -27,6 +26,9 @@ import { Pager } from '../../features/instances/components/pager.tsx';
 import { InstanceSummary } from '../../features/instances/components/instance-summary.tsx';
 import { useCreateOperation } from '../../features/operations/api/queries.ts';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+
+/** Typed by path (not imported from the router, which imports this page). */
+const instancesRoute = getRouteApi('/');
 
 /** Cursors seen while paging forward, per view, so "Previous" can go back exactly. */
 const cursorTrails = new Map<string, (string | undefined)[]>();

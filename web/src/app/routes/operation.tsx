@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { getRouteApi } from '@tanstack/react-router';
 import {
   Alert,
   Button,
@@ -16,7 +17,6 @@ import type { Operation } from '../../../../client/index.ts';
 import { useApi } from '../../lib/api.tsx';
 import { describeError } from '../../lib/errors.ts';
 import { exactTime } from '../../lib/format.ts';
-import { operationRoute } from '../router.tsx';
 import {
   isRunning,
   operationKeys,
@@ -29,6 +29,9 @@ import {
   OperationProgress,
 } from '../../features/operations/components/operation-status.tsx';
 import { AnchorLink } from '../../components/links.tsx';
+
+/** Typed by path (not imported from the router, which imports this page). */
+const operationRoute = getRouteApi('/operations/$operationId');
 
 export default function OperationPage() {
   const { operationId } = operationRoute.useParams();

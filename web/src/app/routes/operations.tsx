@@ -13,19 +13,21 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { AnchorLink } from '../../components/links.tsx';
-import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../../shared/ops/model.ts';
+import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../../shared/ops/view.ts';
 import { useApi } from '../../lib/api.tsx';
 import { describeError } from '../../lib/errors.ts';
 import { exactTime, relativeTime } from '../../lib/format.ts';
-import { operationsRoute } from '../router.tsx';
 import { listOperationsQuery, useCreateOperation } from '../../features/operations/api/queries.ts';
 import type { OperationsSearch } from '../../features/operations/search.ts';
 import {
   OperationBadge,
   OperationProgress,
 } from '../../features/operations/components/operation-status.tsx';
+
+/** Typed by path (not imported from the router, which imports this page). */
+const operationsRoute = getRouteApi('/operations');
 
 export default function OperationsPage() {
   const search = operationsRoute.useSearch();

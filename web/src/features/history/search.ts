@@ -1,7 +1,8 @@
-import { OPERATION_TYPES, type HistoryOperation } from './operation-types.ts';
-import { int, list, type RawSearch } from '../../lib/search.ts';
+import { OPERATION_TYPES } from '../../../../shared/domain/change.ts';
+import type { HistoryRecord } from '../../../../client/index.ts';
 
-export type { HistoryOperation };
+export type HistoryOperation = HistoryRecord['operation_type'];
+import { int, list, type RawSearch } from '../../lib/search.ts';
 
 export interface HistorySearch {
   /** Operation types shown. */

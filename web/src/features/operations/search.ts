@@ -1,4 +1,4 @@
-import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../../shared/ops/model.ts';
+import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../../shared/ops/view.ts';
 import { oneOf, type RawSearch } from '../../lib/search.ts';
 
 export interface OperationsSearch {
