@@ -28,6 +28,7 @@ import { listInstances } from './list-instances.ts';
 import { listOperations } from './list-operations.ts';
 import { liveness } from './liveness.ts';
 import { openApiDocument } from './openapi-document.ts';
+import { previewRestore } from './preview-restore.ts';
 import { restoreInstance } from './restore-instance.ts';
 import { searchHistory } from './search-history.ts';
 import { patchInstance, putInstance } from './update-instance.ts';
@@ -48,6 +49,7 @@ const all = [
   listHistory,
   exportHistory,
   historyStats,
+  previewRestore,
   restoreInstance,
   batchDelete,
   batchUpdate,

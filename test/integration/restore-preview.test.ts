@@ -1,0 +1,83 @@
+/**
+ * GET /api/instances/{id}/restore/{history_id}: what a restore would change, before it is
+ * made, computed from the same target POST applies — so the restore changes exactly that.
+ */
+import { describe, expect, it } from 'vitest';
+import { api, createInstance, eventually } from '../support/api.ts';
+
+type Rec = Record<string, any>;
+
+/** The instance's records (oldest first) once there are `n`; history follows the stream. */
+const historyOf = (id: number, n: number) =>
+  eventually(async () => {
+    const res = await api('GET', `/api/instances/${id}/history?sort_order=asc&limit=100`);
+    return res.status === 200 && res.body.items.length === n
+      ? (res.body.items as Rec[])
+      : undefined;
+  }, 60_000);
+
+describe('restore preview', () => {
+  it('shows the differences field by field and envs key by key, and the restore makes them', async () => {
+    // Prepare: v1 with 2 replicas, then v2 with 4 replicas, an env var and a description.
+    const created = await createInstance({ replicas: 2, envs: { A: '1' } });
+    const patched = await api('PATCH', `/api/instances/${created.id}`, {
+      replicas: 4,
+      envs: { A: '1', B: '2' },
+      description: 'scaled out',
+    });
+    expect(patched.status).toBe(200);
+    const [first] = await historyOf(created.id, 2);
+    // Act
+    const preview = await api('GET', `/api/instances/${created.id}/restore/${first!.history_id}`);
+    // Assess
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      instance_id: created.id,
+      history_id: first!.history_id,
+      recreates: false,
+      current_version: 2,
+      differences: [
+        { field: 'description', value1: 'scaled out', value2: null, type: 'removed' },
+        { field: 'envs.B', value1: '2', value2: null, type: 'removed' },
+        { field: 'replicas', value1: 4, value2: 2, type: 'modified' },
+      ],
+    });
+    // The restore, conditional on the previewed version, changes exactly what was shown.
+    const restored = await api(
+      'POST',
+      `/api/instances/${created.id}/restore/${first!.history_id}`,
+      undefined,
+      { 'if-match': `"${preview.body.current_version}"` },
+    );
+    expect(restored.status).toBe(200);
+    const [, , record] = await historyOf(created.id, 3);
+    expect(Object.keys(record!.changes).sort()).toEqual(['description', 'envs', 'replicas']);
+    // Nothing left to restore: the preview of the same record is now empty.
+    const again = await api('GET', `/api/instances/${created.id}/restore/${first!.history_id}`);
+    expect(again.body).toMatchObject({ current_version: 3, differences: [] });
+  });
+
+  it('shows a deleted instance coming back: every field added, recreates true', async () => {
+    const created = await createInstance({ replicas: 3 });
+    expect((await api('DELETE', `/api/instances/${created.id}`)).status).toBe(200);
+    const [first] = await historyOf(created.id, 2);
+    const preview = await api('GET', `/api/instances/${created.id}/restore/${first!.history_id}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ recreates: true, current_version: null });
+    const fields = (preview.body.differences as Rec[]).map((d) => [d.field, d.type]);
+    expect(fields).toContainEqual(['name', 'added']);
+    expect(fields).toContainEqual(['replicas', 'added']);
+    expect(fields.every(([, type]) => type === 'added')).toBe(true);
+  });
+
+  it('answers 404 for a record of another instance and 400 for a malformed id, changing nothing', async () => {
+    const a = await createInstance();
+    const b = await createInstance();
+    const [recordOfB] = await historyOf(b.id, 1);
+    const res = await api('GET', `/api/instances/${a.id}/restore/${recordOfB!.history_id}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.type).toBe('NotFound');
+    expect((await api('GET', `/api/instances/${a.id}/restore/abc`)).status).toBe(400);
+    expect((await api('GET', `/api/instances/${a.id}`)).body.version).toBe(1);
+  });
+});
