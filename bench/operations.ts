@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { call } from './gateway.ts';
+import { route } from '../client/operations.ts';
+import type { OperationId } from '../shared/routes/index.ts';
 import { createBody } from './fixtures.ts';
 import { sumCapacity, type CapacityCollector, type CapacityRecord } from './capacity.ts';
 import { mean, percentile, round, sleep } from './stats.ts';
@@ -56,12 +58,20 @@ export interface OperationDef {
   run(fleet: Fleet, i: number): Promise<void>;
 }
 
+/** Method and path of an operation, from the route definitions (the client's key table). */
+const at = (id: OperationId, params?: Record<string, string | number>) => {
+  const r = route(id, params);
+  return [r.method, r.path] as const;
+};
+
+const withQuery = ([method, path]: readonly [string, string], query: string) =>
+  [method, `${path}?${query}`] as const;
+
 export function operationDefs(batchSize: number): OperationDef[] {
   const create = (withKey: boolean) => async (fleet: Fleet) => {
     const inst = await call<{ id: number }>(
       201,
-      'POST',
-      '/api/instances',
+      ...at('createInstance'),
       fleet.nextBody(),
       withKey ? idem() : {},
     );
@@ -71,8 +81,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
     const { id } = fleet.pick(i);
     await call(
       200,
-      'PATCH',
-      `/api/instances/${id}`,
+      ...at('patchInstance', { id }),
       { replicas: fleet.nextReplicas(id) },
       withKey ? idem() : {},
     );
@@ -84,7 +93,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
       name: 'get',
       historyRecords: 0,
       run: async (fleet, i) => {
-        await call(200, 'GET', `/api/instances/${fleet.pick(i).id}`);
+        await call(200, ...at('getInstance', { id: fleet.pick(i).id }));
       },
     },
     { name: 'update', historyRecords: 1, run: update(true) },
@@ -96,8 +105,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
         const ids = Array.from({ length: batchSize }, (_, k) => fleet.pick(i * batchSize + k).id);
         const res = await call<{ failed: number }>(
           200,
-          'POST',
-          '/api/instances/batch-update',
+          ...at('batchUpdate'),
           { updates: ids.map((id) => ({ id, data: { replicas: fleet.nextReplicas(id) } })) },
           idem(),
         );
@@ -113,8 +121,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
           if (l.createdHistoryId !== undefined) continue;
           const page = await call<{ items: { history_id: number; operation_type: string }[] }>(
             200,
-            'GET',
-            `/api/instances/${l.id}/history?operation_type=create`,
+            ...withQuery(at('listHistory', { id: l.id }), 'operation_type=create'),
           );
           l.createdHistoryId = page.items[0]?.history_id;
           if (l.createdHistoryId === undefined) throw new Error(`no create record for ${l.id}`);
@@ -124,8 +131,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
         const l = fleet.pick(i);
         await call(
           200,
-          'POST',
-          `/api/instances/${l.id}/restore/${l.createdHistoryId}`,
+          ...at('restoreInstance', { id: l.id, history_id: l.createdHistoryId! }),
           undefined,
           idem(),
         );
@@ -135,14 +141,14 @@ export function operationDefs(batchSize: number): OperationDef[] {
       name: 'list',
       historyRecords: 0,
       run: async () => {
-        await call(200, 'GET', '/api/instances');
+        await call(200, ...at('listInstances'));
       },
     },
     {
       name: 'history_list',
       historyRecords: 0,
       run: async (fleet, i) => {
-        await call(200, 'GET', `/api/instances/${fleet.pick(i).id}/history`);
+        await call(200, ...at('listHistory', { id: fleet.pick(i).id }));
       },
     },
     {
@@ -151,7 +157,7 @@ export function operationDefs(batchSize: number): OperationDef[] {
       run: async (fleet) => {
         const l = fleet.live.pop();
         if (!l) throw new Error('no live instance left to delete');
-        await call(200, 'DELETE', `/api/instances/${l.id}`, undefined, idem());
+        await call(200, ...at('deleteInstance', { id: l.id }), undefined, idem());
       },
     },
   ];

@@ -11,7 +11,7 @@ import { pathOf } from '../shared/routes/define.ts';
 import { routeKey } from '../shared/routes/table.ts';
 import type { AnyRoute, OperationId, RouteOf } from '../shared/routes/index.ts';
 
-/** `/api/instances/{id}/restore/{history_id}` → `'id' | 'history_id'`. */
+/** `/things/{id}/parts/{part_id}` → `'id' | 'part_id'`. */
 type PathParams<P extends string> = P extends `${string}{${infer N}}${infer Rest}`
   ? N | PathParams<Rest>
   : never;
