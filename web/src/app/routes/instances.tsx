@@ -14,6 +14,7 @@ import {
 } from '../../features/instances/api/queries.ts';
 import {
   DEFAULT_LIMIT,
+  CLEARED_FILTERS,
   hasFilters,
   knownTotal,
   toListQuery,
@@ -175,19 +176,7 @@ export function InstancesPage() {
             {hasFilters(search) ? 'No instance matches these filters.' : 'No instances yet.'}
           </Text>
           {hasFilters(search) ? (
-            <Button
-              mt="sm"
-              variant="light"
-              onClick={() =>
-                update({
-                  q: undefined,
-                  status: undefined,
-                  priority: undefined,
-                  model: undefined,
-                  cluster: undefined,
-                })
-              }
-            >
+            <Button mt="sm" variant="light" onClick={() => update(CLEARED_FILTERS)}>
               Clear filters
             </Button>
           ) : (

@@ -67,6 +67,15 @@ export function toListQuery(s: InstancesSearch): ListInstancesQuery {
   };
 }
 
+/** The search with every filter removed (sort, page size and columns stay). */
+export const CLEARED_FILTERS = {
+  q: undefined,
+  status: undefined,
+  priority: undefined,
+  model: undefined,
+  cluster: undefined,
+} as const satisfies Partial<InstancesSearch>;
+
 /** Filters only (no paging or sorting): the part that changes what matches. */
 export const hasFilters = (s: InstancesSearch) =>
   Boolean(s.q || s.status || s.priority || s.model || s.cluster);

@@ -8,7 +8,7 @@ import {
   type Status,
 } from '../../../../../shared/domain/instance.ts';
 import type { InstanceStats } from '../../../../../client/index.ts';
-import { hasFilters, type InstancesSearch } from '../search.ts';
+import { CLEARED_FILTERS, hasFilters, type InstancesSearch } from '../search.ts';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -109,18 +109,7 @@ export function InstanceFilters({
         </Group>
       </Collapse>
       {hasFilters(search) && (
-        <Button
-          variant="subtle"
-          onClick={() =>
-            onChange({
-              q: undefined,
-              status: undefined,
-              priority: undefined,
-              model: undefined,
-              cluster: undefined,
-            })
-          }
-        >
+        <Button variant="subtle" onClick={() => onChange(CLEARED_FILTERS)}>
           Clear filters
         </Button>
       )}
