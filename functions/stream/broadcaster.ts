@@ -1,31 +1,70 @@
-/** History stream → WebSocket subscribers of `instances` and `instance:<id>`. */
+/**
+ * History stream → WebSocket subscribers of `instances` and `instance:<id>`. A record posted
+ * later than RESTAMP_AFTER_MS after its position gets its position moved forward first
+ * (before the subscriber lookup, and again before each round of posts), which is what keeps
+ * resume gap-free however shards and lanes interleave (shared/ws/resume-window.ts).
+ */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { toRecord } from '../../shared/domain/history-query.ts';
+import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { instanceEventMessage, topicsOf } from '../../shared/ws/protocol.ts';
+import { FANOUT_CONCURRENCY } from '../../shared/ws/publisher.ts';
+import { isStale } from '../../shared/ws/resume-window.ts';
+import { HistoryPositions } from '../../shared/repo/history-position.ts';
+import { tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
-const { connections, publisher } = wsDeps();
+const { client, connections, publisher } = wsDeps();
+const positions = new HistoryPositions(client, tableNamesFromEnv('history').history);
 const logger = createLogger('Broadcaster');
 
+interface Outgoing {
+  record: HistoryRecord;
+  pos: number | undefined;
+}
+
+/** Moves a stale position to now, before a lookup or a round of posts that relies on it. */
+async function fresh(o: Outgoing): Promise<void> {
+  const now = Date.now();
+  if (!isStale(o.pos, now)) return;
+  o.pos = await positions.restamp(
+    { instance_id: o.record.instance_id, version: o.record.version },
+    now,
+  );
+}
+
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const outgoing: Outgoing[] = [];
+  for (const r of event.Records) {
+    if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
+    const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
+    // The stored item converted as every reader converts it (field order restored).
+    outgoing.push({
+      record: toRecord(item),
+      pos: typeof item.pos === 'number' ? item.pos : undefined,
+    });
+  }
+  // Positions first, then the subscriber lookups: a resume that reads after a lookup finds
+  // every record of this batch by position.
+  for (const o of outgoing) await fresh(o);
   const subscribers = new Map<string, Promise<string[]>>();
   const of = (topic: string) => {
     let p = subscribers.get(topic);
     if (!p) subscribers.set(topic, (p = connections.subscribers(topic)));
     return p;
   };
-  // Records go out in stream order; each record fans out concurrently.
-  for (const r of event.Records) {
-    if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
-    // The stored item converted as every reader converts it (field order restored).
-    const record = toRecord(unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>));
-    const ids = new Set((await Promise.all(topicsOf(record).map(of))).flat());
-    if (ids.size === 0) continue;
-    const result = await publisher.fanout([...ids], instanceEventMessage(record));
-    logger.debug('broadcast', { history_id: record.history_id, ...result });
+  // Records go out in stream order; each record fans out in rounds of concurrent posts.
+  for (const o of outgoing) {
+    const ids = [...new Set((await Promise.all(topicsOf(o.record).map(of))).flat())];
+    const message = instanceEventMessage(o.record);
+    for (let i = 0; i < ids.length; i += FANOUT_CONCURRENCY) {
+      await fresh(o);
+      const result = await publisher.fanout(ids.slice(i, i + FANOUT_CONCURRENCY), message);
+      logger.debug('broadcast', { history_id: o.record.history_id, ...result });
+    }
   }
   return { batchItemFailures: [] };
 };

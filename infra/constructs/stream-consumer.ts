@@ -55,6 +55,7 @@ export class StreamConsumer extends Construct {
         // -1: retried until maxRecordAge (shared/config/streams.ts says why).
         retryAttempts: def.retryAttempts ?? -1,
         bisectBatchOnError: def.bisectBatchOnError,
+        parallelizationFactor: def.parallelizationFactor,
         reportBatchItemFailures: def.reportBatchItemFailures,
         maxRecordAge: Duration.seconds(def.maxRecordAgeSeconds),
         onFailure: new SqsDlq(this.failures),

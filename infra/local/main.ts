@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole system locally. Flags: --in-memory (throwaway data), --auth (JWT
- * checks with a local key), --data-dir DIR; PORT sets the port (default 8000, 0 = any free).
+ * checks with a local key), --data-dir DIR, --stream-parallelism N (concurrent batches per
+ * stream shard, as AWS's ParallelizationFactor; default 1); PORT sets the port (default 8000,
+ * 0 = any free).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,8 +14,15 @@ const { values } = parseArgs({
     auth: { type: 'boolean', default: false },
     'data-dir': { type: 'string', default: '.data' },
     host: { type: 'string', default: '127.0.0.1' },
+    'stream-parallelism': { type: 'string', default: '1' },
   },
 });
+
+const streamParallelism = Number(values['stream-parallelism']);
+if (!Number.isInteger(streamParallelism) || streamParallelism < 1 || streamParallelism > 10) {
+  console.error(`--stream-parallelism must be 1 to 10, got "${values['stream-parallelism']}"`);
+  process.exit(2);
+}
 
 const port = Number(process.env.PORT ?? 8000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -27,6 +36,7 @@ try {
   stack = await startLocalStack({
     port,
     host: values.host,
+    streamParallelism,
     ...(process.env.CORS_ORIGINS !== undefined
       ? {
           corsOrigins: process.env.CORS_ORIGINS.split(',')

@@ -13,7 +13,7 @@ import { streamConsumers } from '../../shared/config/streams.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTables, localTableNames } from './tables.ts';
 import { handleHttp, isHttpApiPath, type Authorizer, type Claims } from './apigw-http.ts';
-import { StreamPoller } from './stream-poller.ts';
+import { StreamPoller, type StreamHandler } from './stream-poller.ts';
 import { LocalWebSocketApi } from './apigw-ws.ts';
 import { jwksOf, loadOrCreateKeys, localKeySet, LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth.ts';
 import { bearerToken, createVerifier } from '../../shared/auth/jwt.ts';
@@ -39,6 +39,17 @@ export interface LocalStackOptions {
   corsOrigins?: readonly string[];
   /** Poll interval of the local stream consumers, ms. */
   streamPollMs?: number;
+  /**
+   * Concurrent batches per shard for every local stream consumer (1 = one at a time, the
+   * default; AWS uses each consumer's declared parallelizationFactor). Turned on by the tests
+   * and the soak phase that need interleaved batches.
+   */
+  streamParallelism?: number;
+  /**
+   * Replaces a stream consumer's handler by consumer id (default: its handler module). Tests
+   * use it to hold or fail chosen batches; nothing in `npm start` sets it.
+   */
+  streamHandlers?: Partial<Record<string, StreamHandler>>;
   /**
    * Called with every DynamoDB client a document client is built on while the stack runs: the
    * hosted handlers' (built when each module first loads) and the stack's own. The benchmark
@@ -290,6 +301,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         endpoint: ddb.endpoint,
         pollMs: opts.streamPollMs ?? 100,
         stateDir,
+        parallelization: opts.streamParallelism ?? 1,
+        ...(opts.streamHandlers?.[consumer.id]
+          ? { handler: opts.streamHandlers[consumer.id] }
+          : {}),
       });
       pollers.set(consumer.id, poller);
       poller.start();

@@ -3,7 +3,12 @@
  * (DescribeStream / GetShardIterator / GetRecords), follows new shards (children after their
  * parents), and invokes the same handler module with a real `DynamoDBStreamEvent`, applying
  * the settings declared in shared/config/streams.ts the way Lambda does:
- * - batches of at most `batchSize` records, one batch in flight per shard;
+ * - batches of at most `batchSize` records, one batch in flight per shard — or, with a
+ *   parallelization factor N > 1, up to N batches in flight per shard: records are split into
+ *   N lanes by a hash of their partition key, so one key's records stay in order in one lane
+ *   while different keys are processed concurrently (Lambda's ParallelizationFactor). The
+ *   shard is checkpointed once every lane has finished what was read, so a stop mid-way
+ *   delivers the whole read again after a restart;
  * - `batchItemFailures` → checkpoint before the lowest failed sequence number, retry from it;
  *   an unknown `itemIdentifier` fails the whole batch; an empty list is success;
  * - a thrown error → bisect the batch (if `bisectBatchOnError`) and retry the halves;
@@ -36,10 +41,11 @@ import type {
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import { loadHandler } from './handlers.ts';
+import { ShardLanes } from './stream-lanes.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { randomUUID } from 'node:crypto';
 
-type StreamHandler = (
+export type StreamHandler = (
   event: DynamoDBStreamEvent,
   context: Context,
 ) => Promise<DynamoDBBatchResponse | undefined>;
@@ -52,6 +58,12 @@ export interface StreamPollerOptions {
   endpoint: string;
   pollMs: number;
   stateDir?: string;
+  /**
+   * Concurrent batches per shard (Lambda's ParallelizationFactor, 1–10). Locally it defaults to
+   * 1; DynamoDB Local has one shard, so this is what makes the local stack interleave batches
+   * the way several shards and a factor > 1 do on AWS.
+   */
+  parallelization?: number;
 }
 
 type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
@@ -100,6 +112,8 @@ export class StreamPoller {
    * TrimmedDataAccessException, and a new LATEST iterator after that would skip records.
    */
   private readonly startedAt = Date.now();
+  /** The source table's partition key attribute (from DescribeStream), for lanes. */
+  private hashKey: string | undefined;
 
   constructor(private readonly opts: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: opts.endpoint, ...LOCAL_AWS });
@@ -204,6 +218,9 @@ export class StreamPoller {
         }),
       );
       shards.push(...(res.StreamDescription?.Shards ?? []));
+      this.hashKey ??= res.StreamDescription?.KeySchema?.find(
+        (k) => k.KeyType === 'HASH',
+      )?.AttributeName;
       start = res.StreamDescription?.LastEvaluatedShardId;
     } while (start);
     return shards;
@@ -232,15 +249,16 @@ export class StreamPoller {
   }
 
   private async readShard(shardId: string): Promise<void> {
+    if (this.lanes > 1) return this.readShardInLanes(shardId);
     let iterator = await this.iterator(shardId);
     let pending: StreamRecord[] = [];
     while (this.running && (iterator || pending.length)) {
       try {
-        if (pending.length < this.opts.consumer.batchSize && iterator) {
+        if (pending.length < this.readSize && iterator) {
           const res = await this.client.send(
             new GetRecordsCommand({
               ShardIterator: iterator,
-              Limit: this.opts.consumer.batchSize - pending.length,
+              Limit: this.readSize - pending.length,
             }),
           );
           pending.push(...(res.Records ?? []).filter((r) => this.wanted(shardId, r)));
@@ -274,21 +292,89 @@ export class StreamPoller {
     }
   }
 
+  /** A shard read with several batches in flight (stream-lanes.ts). */
+  private async readShardInLanes(shardId: string): Promise<void> {
+    const lanes = new ShardLanes({
+      lanes: this.lanes,
+      batchSize: this.opts.consumer.batchSize,
+      hashKey: () => this.hashKey,
+      deliver: (batch) => this.deliver(shardId, batch, false),
+      checkpoint: (r) => this.checkpoint(shardId, r),
+    });
+    let iterator = await this.iterator(shardId);
+    while (this.running && iterator) {
+      try {
+        if (lanes.unsettled >= 2 * this.readSize) {
+          await lanes.someIdle();
+          continue;
+        }
+        const res = await this.client.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.readSize }),
+        );
+        iterator = res.NextShardIterator;
+        const records = res.Records ?? [];
+        lanes.add(records, (r) => this.isNew(r));
+        if (records.length === 0) {
+          // Caught up: a draining reader is done once its lanes are.
+          if (this.draining) break;
+          if (iterator) await this.pause(this.opts.pollMs);
+        }
+      } catch (err) {
+        if (!this.running) break;
+        if (!(
+          err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException
+        )) {
+          console.error(`[stream ${this.opts.consumer.id}] shard ${shardId} read failed`, err);
+          await this.pause(1000);
+        }
+        // Re-read from the checkpoint once what was read is settled, so nothing is queued twice.
+        await lanes.idle();
+        iterator = await this.iterator(shardId).catch(() => iterator);
+      }
+    }
+    await lanes.idle();
+    if (!iterator && this.running && lanes.unsettled === 0) {
+      this.state.closed.push(shardId);
+      this.save();
+    }
+  }
+
   /** False for records older than a LATEST mapping (checkpointed without delivery). */
   private wanted(shardId: string, r: StreamRecord): boolean {
-    if (this.opts.consumer.startingPosition !== 'LATEST') return true;
-    const created = r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now();
-    // DynamoDB Local rounds ApproximateCreationDateTime down to the minute (AWS: to the second).
-    if (created >= Math.floor(this.startedAt / 60_000) * 60_000) return true;
+    if (this.isNew(r)) return true;
     this.checkpoint(shardId, r);
     return false;
   }
 
+  private isNew(r: StreamRecord): boolean {
+    if (this.opts.consumer.startingPosition !== 'LATEST') return true;
+    const created = r.dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now();
+    // DynamoDB Local rounds ApproximateCreationDateTime down to the minute (AWS: to the second).
+    return created >= Math.floor(this.startedAt / 60_000) * 60_000;
+  }
+
+  private get lanes(): number {
+    return Math.max(1, Math.min(10, Math.floor(this.opts.parallelization ?? 1)));
+  }
+
+  /** Records fetched per read: enough to give every lane a full batch (GetRecords caps at 1,000). */
+  private get readSize(): number {
+    return Math.min(1000, this.opts.consumer.batchSize * this.lanes);
+  }
+
   /**
    * Delivers records until all are processed or sent to the on-failure destination, or the
-   * poller stops (then the undelivered rest is left for the next start).
+   * poller stops (then the undelivered rest is left for the next start): true when every
+   * record is settled. A lane's batch (`checkpoints` false) leaves checkpointing to its lanes.
    */
-  private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
+  private async deliver(
+    shardId: string,
+    records: StreamRecord[],
+    checkpoints = true,
+  ): Promise<boolean> {
+    const checkpoint = (r: StreamRecord) => {
+      if (checkpoints) this.checkpoint(shardId, r);
+    };
     const { bisectBatchOnError } = this.opts.consumer;
     let queue: StreamRecord[][] = [records];
     while (queue.length > 0 && this.running) {
@@ -298,14 +384,14 @@ export class StreamPoller {
       while (remaining.length > 0) {
         const outcome = await this.invoke(remaining);
         if (outcome.ok) {
-          this.checkpoint(shardId, remaining[remaining.length - 1]!);
+          checkpoint(remaining[remaining.length - 1]!);
           break;
         }
         if (outcome.failedFrom !== undefined && outcome.failedFrom > 0) {
-          this.checkpoint(shardId, remaining[outcome.failedFrom - 1]!);
+          checkpoint(remaining[outcome.failedFrom - 1]!);
           remaining = remaining.slice(outcome.failedFrom);
         }
-        if (!this.running) return;
+        if (!this.running) return false;
         if (outcome.threw && bisectBatchOnError && remaining.length > 1) {
           const mid = Math.ceil(remaining.length / 2);
           queue = [remaining.slice(0, mid), remaining.slice(mid), ...queue];
@@ -314,14 +400,15 @@ export class StreamPoller {
         const condition = this.exhausted(attempt, remaining);
         if (condition) {
           this.toDestination(shardId, remaining, condition, outcome.reason);
-          this.checkpoint(shardId, remaining[remaining.length - 1]!);
+          checkpoint(remaining[remaining.length - 1]!);
           break;
         }
         attempt++;
         await this.pause(Math.min(MAX_BACKOFF_MS, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
-        if (!this.running) return;
+        if (!this.running) return false;
       }
     }
+    return queue.length === 0;
   }
 
   /** Lambda's rule: out of retries (when counted), or the oldest record is too old. */

@@ -3,6 +3,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
@@ -55,6 +56,28 @@ export function createTableInput(def: TableDef, tableName: string): CreateTableC
   };
 }
 
+/**
+ * A data folder from an older version lacks indexes declared since: they are added (and
+ * DynamoDB backfills them from the items already there), as a CloudFormation update would.
+ */
+async function addMissingIndexes(client: DynamoDBClient, def: TableDef, name: string) {
+  const desc = await client.send(new DescribeTableCommand({ TableName: name }));
+  const have = new Set((desc.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const input = createTableInput(def, name);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (have.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema!.map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: input.AttributeDefinitions!.filter((a) => keys.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    console.log(`[tables] ${name}: index ${index.IndexName} added`);
+  }
+}
+
 /** Creates every table that does not exist yet; returns their stream ARNs. */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -75,6 +98,7 @@ export async function ensureTables(
       }
     } catch (err) {
       if (!(err instanceof ResourceInUseException)) throw err;
+      await addMissingIndexes(client, def, name);
     }
     const desc = await client.send(new DescribeTableCommand({ TableName: name }));
     if (desc.Table?.LatestStreamArn) streams[key] = desc.Table.LatestStreamArn;

@@ -22,6 +22,12 @@ export interface StreamConsumerDef {
   /** Records older than this go to the on-failure destination instead of being retried. */
   readonly maxRecordAgeSeconds: number;
   readonly bisectBatchOnError: boolean;
+  /**
+   * Concurrent batches per shard on AWS (ParallelizationFactor, 1–10): one partition key's
+   * records stay in order, different keys run concurrently. The local stack uses 1 unless
+   * `--stream-parallelism N` (or the `streamParallelism` option) asks for more.
+   */
+  readonly parallelizationFactor: number;
   readonly reportBatchItemFailures: true;
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly tables: Partial<Record<TableName, Access>>;
@@ -50,6 +56,9 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     maxBatchingWindowSeconds: 0,
     maxRecordAgeSeconds: DATA_RECORD_AGE_SECONDS,
     bisectBatchOnError: true,
+    // History throughput scales with it: records of one instance stay in version order, and
+    // resume stays gap-free however batches interleave (docs/reliability.md, "Resume").
+    parallelizationFactor: 4,
     reportBatchItemFailures: true,
     startingPosition: 'TRIM_HORIZON',
     tables: { history: 'write', meta: 'write' },
@@ -64,9 +73,12 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     retryAttempts: 2,
     maxRecordAgeSeconds: 300,
     bisectBatchOnError: false,
+    // Fan-out latency, not throughput, is what matters; one instance's records stay in order.
+    parallelizationFactor: 4,
     reportBatchItemFailures: true,
     startingPosition: 'LATEST',
-    tables: { connections: 'write' },
+    // history: moving a late record's position forward before posting it (resume-window.ts).
+    tables: { connections: 'write', history: 'write' },
     websocket: true,
   },
   /**
@@ -86,6 +98,9 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     retryAttempts: 50,
     maxRecordAgeSeconds: DATA_RECORD_AGE_SECONDS,
     bisectBatchOnError: false,
+    // Two operations make progress side by side (one operation's chunks stay in order); more
+    // would let bulk operations crowd out interactive writes on the instances table.
+    parallelizationFactor: 2,
     reportBatchItemFailures: true,
     startingPosition: 'TRIM_HORIZON',
     tables: {

@@ -62,6 +62,8 @@ export const ALL_OPERATIONS_PK = 'O';
 export const HISTORY_INDEX = {
   byHistoryId: 'byHistoryId',
   byDay: 'byDay',
+  /** Resume reads by commit position (docs/reliability.md, "Resume"). */
+  byPosition: 'byPosition',
 } as const;
 
 export const tables = {
@@ -133,6 +135,12 @@ export const tables = {
         name: HISTORY_INDEX.byDay,
         partitionKey: S('day'),
         sortKey: S('ts_key'),
+        projection: 'KEYS_ONLY',
+      },
+      {
+        name: HISTORY_INDEX.byPosition,
+        partitionKey: S('h_pk'),
+        sortKey: N('pos'),
         projection: 'KEYS_ONLY',
       },
     ],

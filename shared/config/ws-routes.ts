@@ -24,7 +24,7 @@ export const wsRoutes: readonly WsRouteDef[] = [
   {
     routeKey: 'subscribe',
     handler: 'ws/subscribe',
-    tables: { connections: 'write', history: 'read' },
+    tables: { connections: 'write', history: 'write' },
   },
   { routeKey: 'unsubscribe', handler: 'ws/unsubscribe', tables: { connections: 'write' } },
   { routeKey: 'ping', handler: 'ws/ping', tables: { connections: 'write' } },

@@ -28,7 +28,10 @@ export type Item = Record<string, unknown>;
 
 /** One partition of one key shape. */
 export type HistoryPartition =
-  { by: 'instance'; instanceId: number } | { by: 'historyId' } | { by: 'day'; day: string };
+  | { by: 'instance'; instanceId: number }
+  | { by: 'historyId' }
+  | { by: 'position' }
+  | { by: 'day'; day: string };
 
 type SortKey = number | string;
 
@@ -92,6 +95,7 @@ interface Shape {
 const SHAPES: Record<HistoryPartition['by'], Shape> = {
   instance: { pk: 'instance_id', sk: 'version', pkValue: ':id' },
   historyId: { index: HISTORY_INDEX.byHistoryId, pk: 'h_pk', sk: 'history_id', pkValue: ':h' },
+  position: { index: HISTORY_INDEX.byPosition, pk: 'h_pk', sk: 'pos', pkValue: ':h' },
   day: { index: HISTORY_INDEX.byDay, pk: 'day', sk: 'ts_key', pkValue: ':d' },
 };
 

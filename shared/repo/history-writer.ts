@@ -21,10 +21,14 @@ import type { HistoryRecord, PendingRecord } from '../domain/history.ts';
 export const HISTORY_COUNTER_KEY = 'COUNTER#history_id';
 export const STATS_KEY = 'STATS#instances';
 
-/** Stored form: the record plus its index keys. */
-export function historyItem(r: HistoryRecord): Record<string, unknown> {
+/**
+ * Stored form: the record plus its index keys, and its position (`pos`, epoch ms): when it
+ * became visible, which resume reads by (shared/repo/history-position.ts).
+ */
+export function historyItem(r: HistoryRecord, now = Date.now()): Record<string, unknown> {
   return {
     ...r,
+    pos: now,
     h_pk: ALL_HISTORY_PK,
     day: r.operation_timestamp.slice(0, 10),
     ts_key: `${r.operation_timestamp}#${String(r.history_id).padStart(15, '0')}`,

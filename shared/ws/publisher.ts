@@ -21,9 +21,10 @@ export const FANOUT_CONCURRENCY = 32;
 export function createManagementClient(endpoint: string): ApiGatewayManagementApiClient {
   return new ApiGatewayManagementApiClient({
     endpoint,
-    // One attempt with a short timeout: a stuck connection must not hold up the fan-out.
+    // Two short attempts: a stuck connection must not hold up the fan-out, and a post's
+    // duration is bounded (POST_DURATION_BOUND_MS, which gap-free resume relies on).
     maxAttempts: 2,
-    requestHandler: { requestTimeout: 3000, connectionTimeout: 1000 },
+    requestHandler: { requestTimeout: 1500, connectionTimeout: 500 },
   });
 }
 

@@ -1,8 +1,10 @@
 /**
  * Resume (`since_history_id`, SPEC §5). The subscription is stored hidden from the broadcaster,
  * missed records are replayed in history_id order, the subscription goes live, and one last
- * catch-up read covers records committed during the hand-off. A record can reach the client
- * twice around the hand-off, never zero times: clients dedupe by history_id.
+ * catch-up read covers records committed during the hand-off. What is replayed is read by
+ * position, not only by id (replay.ts, resume-window.ts), so a record with a lower id that was
+ * posted after the one the client sends is replayed too. A record can reach the client twice,
+ * never zero times: clients dedupe by history_id.
  */
 import { AppError } from '../domain/errors.ts';
 import { instanceEventMessage, MAX_REPLAY, type Resumed } from './protocol.ts';
@@ -13,7 +15,10 @@ import type { ReplayReader } from './replay.ts';
 export interface ResumeDeps {
   connections: Pick<ConnectionRepository, 'subscribe' | 'setLive'>;
   publisher: Pick<Publisher, 'post'>;
-  replay: Pick<ReplayReader, 'after' | 'newest'>;
+  replay: Pick<ReplayReader, 'start' | 'after' | 'newest'> & {
+    positions: Pick<ReplayReader['positions'], 'restamp'>;
+  };
+  now?: () => number;
 }
 
 export const resumeTooFar = () =>
@@ -31,32 +36,41 @@ export const resumeTooFar = () =>
  * them and ResumeTooFar is thrown: the client reloads over HTTP.
  */
 export async function resume(
-  { connections, publisher, replay }: ResumeDeps,
+  { connections, publisher, replay, now = Date.now }: ResumeDeps,
   connectionId: string,
   topics: string[],
   since: number,
 ): Promise<Resumed | undefined> {
   await connections.subscribe(connectionId, topics, false);
+  const from = await replay.start(since);
+  const sent = new Set<number>();
   let last = since;
-  let replayed = 0;
-  /** Sends the records after `from`; false when the connection did not take one. */
-  const sendAfter = async (from: number): Promise<boolean> => {
-    const records = await replay.after(from, topics, MAX_REPLAY);
-    if (replayed + records.length > MAX_REPLAY) {
+  /**
+   * Sends what the replay finds that this connection was not sent yet; false when the
+   * connection did not take one. A record sent once live messages can flow (`live`: the
+   * catch-up, a few records committed during the hand-off) has its position moved to now
+   * first, as the broadcaster does for a late record, so a later resume still finds it.
+   */
+  const send = async (live: boolean): Promise<boolean> => {
+    const records = await replay.after(from, topics, MAX_REPLAY, sent);
+    if (sent.size + records.length > MAX_REPLAY) {
       await connections.setLive(connectionId, topics);
       throw resumeTooFar();
     }
     for (const r of records) {
+      if (live) {
+        await replay.positions.restamp({ instance_id: r.instance_id, version: r.version }, now());
+      }
       if ((await publisher.post(connectionId, instanceEventMessage(r))) !== 'sent') return false;
+      sent.add(r.history_id);
       last = Math.max(last, r.history_id);
-      replayed++;
     }
     return true;
   };
-  if (!(await sendAfter(last))) return undefined;
+  if (!(await send(false))) return undefined;
   await connections.setLive(connectionId, topics);
-  if (!(await sendAfter(last))) return undefined;
+  if (!(await send(true))) return undefined;
   // A `since_history_id` beyond the newest record (a client from another stack, a typo) is
   // answered with the real newest id, so the client resumes from one that exists.
-  return { replayed, last_history_id: Math.min(last, await replay.newest()) };
+  return { replayed: sent.size, last_history_id: Math.min(last, await replay.newest()) };
 }

@@ -19,8 +19,9 @@ export interface Client {
   close(): Promise<void>;
 }
 
-export async function connect(query = ''): Promise<Client> {
-  const socket = new WebSocket(`${stack().ws}${query ? `?${query}` : ''}`);
+/** A client of the shared test stack, or of the stack at `base` (a test's own). */
+export async function connect(query = '', base = stack().ws): Promise<Client> {
+  const socket = new WebSocket(`${base}${query ? `?${query}` : ''}`);
   const messages: any[] = [];
   const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
   socket.on('message', (data) => {

@@ -8,6 +8,7 @@ import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { MAX_REPLAY, type ServerMessage } from '../../shared/ws/protocol.ts';
 import type { PostResult } from '../../shared/ws/publisher.ts';
 import { resume, type ResumeDeps } from '../../shared/ws/resume.ts';
+import { RESUME_OVERLAP_MS } from '../../shared/ws/resume-window.ts';
 
 const record = (history_id: number): HistoryRecord => ({
   history_id,
@@ -29,6 +30,8 @@ interface World {
   landsWhenLive?: HistoryRecord[];
   /** Post results in order; 'sent' once they run out. */
   postResults?: PostResult[];
+  /** history_id → position (epoch ms); records without one are read by id only. */
+  positions?: Map<number, number>;
 }
 
 function setUp(world: World) {
@@ -50,11 +53,30 @@ function setUp(world: World) {
       },
     },
     replay: {
-      after: async (since, _topics, max) => {
-        log.push(`after ${since}`);
-        return world.history.filter((r) => r.history_id > since).slice(0, max + 1);
+      start: async (since) => {
+        const pos = world.positions?.get(since);
+        return { since, fromPos: pos === undefined ? undefined : pos - RESUME_OVERLAP_MS };
+      },
+      after: async (from, _topics, max, skip = new Set()) => {
+        log.push(`after ${from.since}${skip.size ? ` skipping ${[...skip]}` : ''}`);
+        const pos = (id: number) => world.positions?.get(id);
+        return world.history
+          .filter(
+            (r) =>
+              !skip.has(r.history_id) &&
+              (r.history_id > from.since ||
+                (from.fromPos !== undefined && (pos(r.history_id) ?? -Infinity) >= from.fromPos)),
+          )
+          .sort((a, b) => a.history_id - b.history_id)
+          .slice(0, max + 1);
       },
       newest: async () => Math.max(0, ...world.history.map((r) => r.history_id)),
+      positions: {
+        restamp: async (key, now) => {
+          log.push(`restamp v${key.version}`);
+          return now;
+        },
+      },
     },
   };
   return { deps, log, sent: () => sent.map((m) => (m as { history_id?: number }).history_id) };
@@ -73,10 +95,33 @@ describe('resume', () => {
       'subscribe instance:42 live=false',
       'after 5',
       'setLive instance:42',
-      'after 7',
+      'after 5 skipping 6,7',
+      // Sent once live messages flow: its position moves to now, so a later resume finds it.
+      'restamp v8',
     ]);
     expect(w.sent()).toEqual([6, 7, 8]);
     expect(resumed).toEqual({ replayed: 3, last_history_id: 8 });
+  });
+
+  it('replays a lower id positioned near or after the one sent (committed or posted late)', async () => {
+    // Prepare: 7 was the last id the client got; 4 was posted after it (a slower shard), 3
+    // long before. Ids alone (> 7) would miss 4.
+    const t = 1_800_000_000_000;
+    const w = setUp({
+      history: [record(3), record(4), record(7)],
+      positions: new Map([
+        [3, t - RESUME_OVERLAP_MS - 1],
+        [7, t],
+        [4, t + 50],
+      ]),
+    });
+
+    // Act
+    const resumed = await resume(w.deps, 'c1', ['instances'], 7);
+
+    // Assess: 4 and 7 (the client drops 7 again by id); 3 is out of the window.
+    expect(w.sent()).toEqual([4, 7]);
+    expect(resumed).toEqual({ replayed: 2, last_history_id: 7 });
   });
 
   it('reports the sent id when nothing was missed', async () => {
