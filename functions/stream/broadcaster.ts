@@ -1,7 +1,7 @@
 /**
  * History stream → WebSocket subscribers of `instances` and `instance:<id>`. A record posted
  * later than RESTAMP_AFTER_MS after its position gets its position moved forward first
- * (before the subscriber lookup, and again before each round of posts), which is what keeps
+ * (before its subscriber lookup, and again before each round of posts), which is what keeps
  * resume gap-free however shards and lanes interleave (shared/ws/resume-window.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -37,33 +37,42 @@ async function fresh(o: Outgoing): Promise<void> {
 }
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const outgoing: Outgoing[] = [];
-  for (const r of event.Records) {
-    if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
-    const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
-    // The stored item converted as every reader converts it (field order restored).
-    outgoing.push({
-      record: toRecord(item),
-      pos: typeof item.pos === 'number' ? item.pos : undefined,
-    });
-  }
-  // Positions first, then the subscriber lookups: a resume that reads after a lookup finds
-  // every record of this batch by position.
-  for (const o of outgoing) await fresh(o);
   const subscribers = new Map<string, Promise<string[]>>();
   const of = (topic: string) => {
     let p = subscribers.get(topic);
     if (!p) subscribers.set(topic, (p = connections.subscribers(topic)));
     return p;
   };
-  // Records go out in stream order; each record fans out in rounds of concurrent posts.
-  for (const o of outgoing) {
-    const ids = [...new Set((await Promise.all(topicsOf(o.record).map(of))).flat())];
-    const message = instanceEventMessage(o.record);
-    for (let i = 0; i < ids.length; i += FANOUT_CONCURRENCY) {
+  // Records go out in stream order; each record fans out in rounds of concurrent posts. A
+  // failure (the database, for a lookup or a restamp) fails that record and the rest: the
+  // mapping retries from it, so no subscriber silently misses a record.
+  for (const [i, r] of event.Records.entries()) {
+    if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
+    try {
+      const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
+      // The stored item converted as every reader converts it (field order restored).
+      const o: Outgoing = {
+        record: toRecord(item),
+        pos: typeof item.pos === 'number' ? item.pos : undefined,
+      };
       await fresh(o);
-      const result = await publisher.fanout(ids.slice(i, i + FANOUT_CONCURRENCY), message);
-      logger.debug('broadcast', { history_id: o.record.history_id, ...result });
+      const ids = [...new Set((await Promise.all(topicsOf(o.record).map(of))).flat())];
+      const message = instanceEventMessage(o.record);
+      for (let at = 0; at < ids.length; at += FANOUT_CONCURRENCY) {
+        if (at > 0) await fresh(o);
+        const result = await publisher.fanout(ids.slice(at, at + FANOUT_CONCURRENCY), message);
+        logger.debug('broadcast', { history_id: o.record.history_id, ...result });
+      }
+    } catch (err) {
+      logger.warn('broadcast failed; the stream retries it', {
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        sequence_number: r.dynamodb.SequenceNumber,
+      });
+      return {
+        batchItemFailures: event.Records.slice(i).map((f) => ({
+          itemIdentifier: f.dynamodb?.SequenceNumber ?? '',
+        })),
+      };
     }
   }
   return { batchItemFailures: [] };

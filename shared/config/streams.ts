@@ -69,9 +69,10 @@ export const streamConsumers: readonly StreamConsumerDef[] = [
     handler: 'stream/broadcaster',
     batchSize: 100,
     maxBatchingWindowSeconds: 0,
-    // Broadcasts are best effort: a subscriber that misses one resumes from history.
-    retryAttempts: 2,
-    maxRecordAgeSeconds: 300,
+    // A connected subscriber cannot tell that it missed a post, so a broadcast that fails (the
+    // database is down for a lookup or a restamp) is retried until it is an hour old rather
+    // than dropped after a few tries; past that, `npm run redrive` posts it.
+    maxRecordAgeSeconds: 3600,
     bisectBatchOnError: false,
     // Fan-out latency, not throughput, is what matters; one instance's records stay in order.
     parallelizationFactor: 4,

@@ -191,7 +191,7 @@ describe('history durability', () => {
     const good = historyHandler(doc, names);
     let broken = true;
     const poller = new StreamPoller({
-      // A counted budget, as the Broadcaster has, so a failure reaches the destination quickly.
+      // A counted budget (the OperationWorker has one), so a failure reaches the destination quickly.
       consumer: { ...consumer, retryAttempts: 1 },
       streamArn: arns.instances!,
       endpoint: stack().dynamodb,
