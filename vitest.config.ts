@@ -15,7 +15,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * A project's global setup runs only when one of its files runs, so `vitest run test/unit`
  * starts no Java either. `vitest run` (npm test) runs every project.
  */
-const BROWSER_TEST = 'test/web/console.browser.test.ts';
+/** Real-browser tests of the console: they drive the shared stack. */
+const BROWSER_TESTS = 'test/web/**/*.browser.test.ts';
 
 export default defineConfig({
   test: {
@@ -30,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/web/**/*.test.ts', 'test/web/**/*.test.tsx'],
-          exclude: [...configDefaults.exclude, BROWSER_TEST],
+          exclude: [...configDefaults.exclude, BROWSER_TESTS],
         },
       },
       {
@@ -48,7 +49,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', BROWSER_TEST],
+          include: ['test/integration/**/*.test.ts', BROWSER_TESTS],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
