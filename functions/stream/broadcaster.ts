@@ -12,7 +12,7 @@ import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { instanceEventMessage, topicsOf } from '../../shared/ws/protocol.ts';
 import { FANOUT_CONCURRENCY } from '../../shared/ws/publisher.ts';
 import { isStale } from '../../shared/ws/resume-window.ts';
-import { HistoryPositions } from '../../shared/repo/history-position.ts';
+import { HistoryPositions, latest, positionsOf } from '../../shared/repo/history-position.ts';
 import { tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
@@ -51,10 +51,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     try {
       const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
       // The stored item converted as every reader converts it (field order restored).
-      const o: Outgoing = {
-        record: toRecord(item),
-        pos: typeof item.pos === 'number' ? item.pos : undefined,
-      };
+      const o: Outgoing = { record: toRecord(item), pos: latest(positionsOf(item)) };
       await fresh(o);
       const ids = [...new Set((await Promise.all(topicsOf(o.record).map(of))).flat())];
       const message = instanceEventMessage(o.record);

@@ -74,6 +74,16 @@ async function addMissingIndexes(client: DynamoDBClient, def: TableDef, name: st
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),
     );
+    // Backfilling: the index answers queries once it is ACTIVE.
+    for (const deadline = Date.now() + 120_000; ;) {
+      const now = await client.send(new DescribeTableCommand({ TableName: name }));
+      const status = now.Table?.GlobalSecondaryIndexes?.find(
+        (i) => i.IndexName === index.IndexName,
+      )?.IndexStatus;
+      if (status === 'ACTIVE') break;
+      if (Date.now() > deadline) throw new Error(`index ${index.IndexName} of ${name}: ${status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     console.log(`[tables] ${name}: index ${index.IndexName} added`);
   }
 }

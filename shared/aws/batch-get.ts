@@ -14,7 +14,10 @@ export async function batchGetAll(
   client: DynamoDBDocumentClient,
   table: string,
   keys: readonly Key[],
+  /** Attributes to read instead of whole items (include the key attributes to match them up). */
+  projection?: readonly string[],
 ): Promise<Key[]> {
+  const names = projection && Object.fromEntries(projection.map((a, i) => [`#p${i}`, a]));
   const out: Key[] = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending: Key[] | undefined = keys.slice(i, i + 100);
@@ -22,7 +25,19 @@ export async function batchGetAll(
       if (attempt > 0)
         await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
       const res: BatchGetCommandOutput = await client.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: pending,
+              ...(names
+                ? {
+                    ProjectionExpression: Object.keys(names).join(', '),
+                    ExpressionAttributeNames: names,
+                  }
+                : {}),
+            },
+          },
+        }),
       );
       out.push(...(res.Responses?.[table] ?? []));
       pending = res.UnprocessedKeys?.[table]?.Keys;

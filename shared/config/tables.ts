@@ -62,8 +62,11 @@ export const ALL_OPERATIONS_PK = 'O';
 export const HISTORY_INDEX = {
   byHistoryId: 'byHistoryId',
   byDay: 'byDay',
-  /** Resume reads by commit position (docs/reliability.md, "Resume"). */
-  byPosition: 'byPosition',
+  /**
+   * Records posted late (their position moved forward), by that position: sparse, only they
+   * have `late_pos` (docs/reliability.md, "Resume").
+   */
+  byLatePosition: 'byLatePosition',
 } as const;
 
 export const tables = {
@@ -138,9 +141,9 @@ export const tables = {
         projection: 'KEYS_ONLY',
       },
       {
-        name: HISTORY_INDEX.byPosition,
+        name: HISTORY_INDEX.byLatePosition,
         partitionKey: S('h_pk'),
-        sortKey: N('pos'),
+        sortKey: N('late_pos'),
         projection: 'KEYS_ONLY',
       },
     ],

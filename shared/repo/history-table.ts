@@ -30,7 +30,7 @@ export type Item = Record<string, unknown>;
 export type HistoryPartition =
   | { by: 'instance'; instanceId: number }
   | { by: 'historyId' }
-  | { by: 'position' }
+  | { by: 'latePosition' }
   | { by: 'day'; day: string };
 
 type SortKey = number | string;
@@ -95,7 +95,12 @@ interface Shape {
 const SHAPES: Record<HistoryPartition['by'], Shape> = {
   instance: { pk: 'instance_id', sk: 'version', pkValue: ':id' },
   historyId: { index: HISTORY_INDEX.byHistoryId, pk: 'h_pk', sk: 'history_id', pkValue: ':h' },
-  position: { index: HISTORY_INDEX.byPosition, pk: 'h_pk', sk: 'pos', pkValue: ':h' },
+  latePosition: {
+    index: HISTORY_INDEX.byLatePosition,
+    pk: 'h_pk',
+    sk: 'late_pos',
+    pkValue: ':h',
+  },
   day: { index: HISTORY_INDEX.byDay, pk: 'day', sk: 'ts_key', pkValue: ':d' },
 };
 

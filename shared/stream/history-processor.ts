@@ -25,8 +25,14 @@ import { isTombstone, toInstance } from '../repo/items.ts';
 import type { HistoryWriter } from '../repo/history-writer.ts';
 import type { Quarantine } from '../repo/quarantine.ts';
 import { isTransient } from '../aws/errors.ts';
+import { ID_TO_STAMP_BOUND_MS } from '../ws/resume-window.ts';
 
 export const HISTORY_CONSUMER = 'HistoryWriter';
+
+/** A record not written in time after its id was reserved: retried, with a new id. */
+class IdReservationExpired extends Error {
+  override name = 'IdReservationExpired';
+}
 
 type Image = Record<string, unknown>;
 const image = (img: unknown): Image | undefined =>
@@ -64,6 +70,8 @@ export function createHistoryHandler(writer: HistoryWriter, quarantine: Quaranti
       if (d) decoded.set(r.dynamodb!.SequenceNumber!, d);
     }
     const writable = [...decoded.values()].filter((d) => 'record' in d);
+    // Taken before the ids are reserved: a record is stamped within ID_TO_STAMP_BOUND_MS of it.
+    const reservedAt = Date.now();
     const firstId = writable.length > 0 ? await writer.allocateIds(writable.length) : 0;
     writable.forEach((d, i) => (d.historyId = firstId + i));
 
@@ -86,6 +94,15 @@ export function createHistoryHandler(writer: HistoryWriter, quarantine: Quaranti
       const { record, delta, historyId } = d;
       const before = previous.get(record.instance_id) ?? Promise.resolve();
       const mine = before.then(async () => {
+        // Resume's walk down the ids relies on this bound (shared/ws/resume-window.ts): a
+        // record that would be stamped later fails, and the retry reserves a new id for it.
+        if (Date.now() - reservedAt > ID_TO_STAMP_BOUND_MS) {
+          log.warn('history id reserved too long ago; the stream retries with a new one', {
+            instance_id: record.instance_id,
+            version: record.version,
+          });
+          throw new IdReservationExpired();
+        }
         try {
           const written = await writer.write(record, historyId!, delta);
           if (!written) {

@@ -1,15 +1,16 @@
 /**
- * Reads the history records a resuming subscriber may have missed: every record positioned no
- * earlier than RESUME_OVERLAP_MS before the position of the id the client sent, and every
- * record with a higher id (shared/ws/resume-window.ts), in history_id order, which is each
- * instance's version order.
+ * Reads the history records a resuming subscriber may have missed (shared/ws/resume-window.ts
+ * says why these): every record with a higher id than the one the client sent, and every
+ * record positioned no earlier than RESUME_OVERLAP_MS before that one's writer stamp — found
+ * among lower ids by walking down the id index until the stamps are far enough behind, and
+ * among records posted late through the sparse `byLatePosition` index. In history_id order,
+ * which is each instance's version order.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryRecord } from '../domain/history.ts';
 import { HistoryTable, type Item } from '../repo/history-table.ts';
-import { toRecord } from '../domain/history-query.ts';
-import { HistoryPositions } from '../repo/history-position.ts';
-import { RESUME_OVERLAP_MS } from './resume-window.ts';
+import { HistoryPositions, positionKey, positionsOf } from '../repo/history-position.ts';
+import { ID_TO_STAMP_BOUND_MS, RESUME_OVERLAP_MS } from './resume-window.ts';
 
 /** Where a replay starts: the id the client sent, and the position replayed from. */
 export interface ReplayFrom {
@@ -17,6 +18,9 @@ export interface ReplayFrom {
   /** Undefined when `since` names no record with a position: only higher ids are replayed. */
   fromPos: number | undefined;
 }
+
+/** Index entries read per step of the walk down the ids. */
+const WALK_PAGE = 100;
 
 export class ReplayReader {
   private readonly table: HistoryTable;
@@ -27,17 +31,16 @@ export class ReplayReader {
     this.positions = new HistoryPositions(client, historyTable);
   }
 
-  /** The replay start for a client that sent `since`. */
+  /** The replay start for a client that sent `since`: from its record's writer stamp. */
   async start(since: number): Promise<ReplayFrom> {
     const key = since > 0 ? await this.table.keyOf(since) : undefined;
-    const pos = key ? await this.positions.of(key) : undefined;
+    const { pos } = key ? await this.positions.of(key) : {};
     return { since, fromPos: pos === undefined ? undefined : pos - RESUME_OVERLAP_MS };
   }
 
   /**
    * Records to replay for the topics, ascending by history_id, at most `max` (+1 to tell "too
-   * many"), without the ids in `skip` (already sent on this connection). `instances` reads the
-   * global indexes; `instance:<id>` reads that instance's partition.
+   * many"), without the ids in `skip` (already sent on this connection).
    */
   async after(
     from: ReplayFrom,
@@ -45,19 +48,43 @@ export class ReplayReader {
     max: number,
     skip: ReadonlySet<number> = new Set(),
   ): Promise<HistoryRecord[]> {
-    const found = new Map<number, HistoryRecord>();
-    const add = (records: HistoryRecord[]) => {
-      for (const r of records) if (!skip.has(r.history_id)) found.set(r.history_id, r);
-    };
-    if (topics.includes('instances')) {
-      add(await this.allAfter(from, max + 1 + skip.size));
-    } else {
-      for (const t of topics) {
-        const m = /^instance:(\d+)$/.exec(t);
-        if (m) add(await this.instanceAfter(Number(m[1]), from));
+    const limit = max + 1 + skip.size;
+    const all = topics.includes('instances');
+    const instances = new Set(
+      topics.flatMap((t) => /^instance:(\d+)$/.exec(t)?.[1] ?? []).map(Number),
+    );
+    const keys = new Map<string, Item>();
+    const keep = (items: Item[]) => {
+      for (const k of items) {
+        if (!all && !instances.has(Number(k.instance_id))) continue;
+        if (!skip.has(Number(k.history_id))) keys.set(positionKey(k), k);
       }
+    };
+    if (all) {
+      keep(
+        await this.table.entries(
+          { by: 'historyId' },
+          { ascending: true, after: from.since, max: limit },
+        ),
+      );
+      if (from.fromPos !== undefined)
+        keep(await this.stampedBelow(from.since, from.fromPos, limit));
+    } else {
+      for (const id of instances) keep(await this.instanceAfter(id, from));
     }
-    return [...found.values()].sort((a, b) => a.history_id - b.history_id).slice(0, max + 1);
+    if (from.fromPos !== undefined) {
+      keep(
+        await this.table.entries(
+          { by: 'latePosition' },
+          { ascending: true, from: from.fromPos, max: limit },
+        ),
+      );
+    }
+    const records = await this.table.hydrate([...keys.values()]);
+    return records
+      .filter((r) => !skip.has(r.history_id))
+      .sort((a, b) => a.history_id - b.history_id)
+      .slice(0, max + 1);
   }
 
   /** The newest history id there is (0 when there is none): one key read of the index. */
@@ -65,43 +92,57 @@ export class ReplayReader {
     return this.table.newestId();
   }
 
-  private async allAfter(from: ReplayFrom, limit: number): Promise<HistoryRecord[]> {
-    const keys = new Map<string, Item>();
-    const keep = (items: Item[]) => {
-      for (const k of items) keys.set(`${String(k.instance_id)}#${String(k.version)}`, k);
-    };
-    keep(
-      await this.table.entries(
-        { by: 'historyId' },
-        { ascending: true, after: from.since, max: limit },
-      ),
-    );
-    if (from.fromPos !== undefined) {
-      keep(
-        await this.table.entries(
-          { by: 'position' },
-          { ascending: true, from: from.fromPos, max: limit },
-        ),
-      );
+  /**
+   * Index entries with ids at or below `since` whose writer stamp is at or after `fromPos`:
+   * down the id index, a page at a time, until an entry's stamp is more than
+   * ID_TO_STAMP_BOUND_MS before `fromPos` (every lower id was stamped before `fromPos` then).
+   */
+  private async stampedBelow(since: number, fromPos: number, limit: number): Promise<Item[]> {
+    const out: Item[] = [];
+    for await (const { items } of this.table.walk(
+      { by: 'historyId' },
+      { ascending: false, to: since, pageSize: WALK_PAGE },
+    )) {
+      const stamps = await this.positions.ofMany(items as never);
+      let behind = false;
+      for (const k of items) {
+        const { pos } = stamps.get(positionKey(k)) ?? {};
+        // No stamp: written before positions existed, so before anything stamped.
+        if (pos === undefined || pos + ID_TO_STAMP_BOUND_MS < fromPos) behind = true;
+        else if (pos >= fromPos) out.push(k);
+      }
+      if (behind || out.length >= limit) break;
     }
-    return this.table.hydrate([...keys.values()]);
+    return out;
   }
 
   /**
-   * An instance's records after the start, read newest first until both the ids and the
-   * positions are behind it (both grow with the version).
+   * An instance's records with a higher id or a stamp in the window, newest first until both
+   * are behind (both grow with the version); records posted late come from the late index.
    */
-  private async instanceAfter(instanceId: number, from: ReplayFrom): Promise<HistoryRecord[]> {
-    const out: HistoryRecord[] = [];
-    const wanted = (item: Item) =>
-      Number(item.history_id) > from.since ||
-      (from.fromPos !== undefined && typeof item.pos === 'number' && item.pos >= from.fromPos);
+  private async instanceAfter(instanceId: number, from: ReplayFrom): Promise<Item[]> {
+    const out: Item[] = [];
     for await (const { items } of this.table.walk(
       { by: 'instance', instanceId },
-      { ascending: false, pageSize: 100 },
+      {
+        ascending: false,
+        pageSize: WALK_PAGE,
+        projection: ['instance_id', 'version', 'history_id', 'pos'],
+      },
     )) {
-      out.push(...items.filter(wanted).map(toRecord));
-      if (!items.every(wanted)) break;
+      let behind = false;
+      for (const item of items) {
+        const { pos } = positionsOf(item);
+        const inWindow = from.fromPos !== undefined && pos !== undefined && pos >= from.fromPos;
+        if (Number(item.history_id) > from.since || inWindow) out.push(item);
+        else if (
+          from.fromPos === undefined ||
+          pos === undefined ||
+          pos + ID_TO_STAMP_BOUND_MS < from.fromPos
+        )
+          behind = true;
+      }
+      if (behind) break;
     }
     return out;
   }

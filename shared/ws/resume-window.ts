@@ -14,6 +14,14 @@
 /** A record whose position is older than this is restamped before it is posted. */
 export const RESTAMP_AFTER_MS = 2_000;
 
+/**
+ * The HistoryWriter stamps a record's `pos` at most this long after it began reserving the
+ * record's id (history-processor.ts checks; past it, the record is retried with a new id). Ids
+ * are reserved in order, so below an id whose stamp is more than this before a position, every
+ * record's stamp is before that position too: the replay's walk down the ids stops there.
+ */
+export const ID_TO_STAMP_BOUND_MS = 20_000;
+
 /** The post client's own bound: 2 attempts × (0.5 s connect + 1.5 s request), plus backoff. */
 export const POST_DURATION_BOUND_MS = 4_500;
 
@@ -31,6 +39,6 @@ export const CLOCK_SKEW_MS = 500;
 export const RESUME_OVERLAP_MS =
   2 * (POST_STAMP_BOUND_MS + POST_DURATION_BOUND_MS) + 4 * CLOCK_SKEW_MS;
 
-/** Whether a record must be restamped before it is posted at `now`. */
-export const isStale = (pos: number | undefined, now: number): boolean =>
-  pos === undefined || now - pos > RESTAMP_AFTER_MS;
+/** Whether a record last made visible at `position` must be restamped before a post at `now`. */
+export const isStale = (position: number | undefined, now: number): boolean =>
+  position === undefined || now - position > RESTAMP_AFTER_MS;

@@ -216,7 +216,7 @@ describe('resume with lower ids posted after higher ones', () => {
       const doc = createDocumentClient(
         new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, ...LOCAL_AWS }),
       );
-      const positionOf = async () =>
+      const stored = async () =>
         (
           await doc.send(
             new GetCommand({
@@ -224,13 +224,15 @@ describe('resume with lower ids posted after higher ones', () => {
               Key: { instance_id: a, version: 2 },
             }),
           )
-        ).Item?.pos as number;
-      const written = await positionOf();
+        ).Item!;
+      const { pos: written } = await stored();
       // The held broadcast must find the position stale: the gate opens once it is.
       await waitUntil(() => Date.now() - written > RESTAMP_AFTER_MS);
       const released = Date.now();
       broadcasterGate.open();
-      await waitUntil(async () => (await positionOf()) >= released);
+      // Marked as posted late, at the time of the post; the writer's stamp stays.
+      await waitUntil(async () => (await stored()).late_pos >= released);
+      expect((await stored()).pos).toBe(written);
       await waitUntil(() => broadcast.has(missed.history_id));
 
       // Assess

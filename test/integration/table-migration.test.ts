@@ -14,23 +14,25 @@ import { stack } from '../support/api.ts';
 
 describe('local tables from an older version', () => {
   it(
-    'get the history position index added, with the existing records in it',
+    'get the late-position index added, with the existing records in it',
     { timeout: 60_000 },
     async () => {
-      // Prepare: the history table as an older version created it, without `byPosition`.
+      // Prepare: the history table as an older version created it, without `byLatePosition`.
       const client = new DynamoDBClient({ endpoint: stack().dynamodb, ...LOCAL_AWS });
       const names = prefixedTableNames(`mig${randomUUID().slice(0, 8)}-`);
       const old = createTableInput(tables.history, names.history);
       old.GlobalSecondaryIndexes = old.GlobalSecondaryIndexes!.filter(
-        (i) => i.IndexName !== HISTORY_INDEX.byPosition,
+        (i) => i.IndexName !== HISTORY_INDEX.byLatePosition,
       );
-      old.AttributeDefinitions = old.AttributeDefinitions!.filter((a) => a.AttributeName !== 'pos');
+      old.AttributeDefinitions = old.AttributeDefinitions!.filter(
+        (a) => a.AttributeName !== 'late_pos',
+      );
       await client.send(new CreateTableCommand(old));
       const doc = createDocumentClient(client);
       await doc.send(
         new PutCommand({
           TableName: names.history,
-          Item: { instance_id: 7, version: 1, history_id: 1, h_pk: 'H', pos: 1_000 },
+          Item: { instance_id: 7, version: 1, history_id: 1, h_pk: 'H', pos: 900, late_pos: 1_000 },
         }),
       );
 
@@ -45,12 +47,12 @@ describe('local tables from an older version', () => {
       const found = await doc.send(
         new QueryCommand({
           TableName: names.history,
-          IndexName: HISTORY_INDEX.byPosition,
-          KeyConditionExpression: 'h_pk = :h AND pos >= :p',
+          IndexName: HISTORY_INDEX.byLatePosition,
+          KeyConditionExpression: 'h_pk = :h AND late_pos >= :p',
           ExpressionAttributeValues: { ':h': 'H', ':p': 0 },
         }),
       );
-      expect(found.Items).toEqual([{ instance_id: 7, version: 1, h_pk: 'H', pos: 1_000 }]);
+      expect(found.Items).toEqual([{ instance_id: 7, version: 1, h_pk: 'H', late_pos: 1_000 }]);
     },
   );
 });
