@@ -112,11 +112,15 @@ export class InferenceInstancesStack extends Stack {
 
     // The operator console: web/dist (built by `npm ci`) behind CloudFront, /api proxied by the
     // same distribution; config.json with the API and WebSocket URLs is written at deploy time.
+    // With the stack's own user pool, people sign in through its hosted UI (authorization code
+    // + PKCE, dashboard client); with another issuer, the console asks for a token.
+    const cognito = this.auth.cognito;
     this.console = new OperatorConsole(this, 'Console', {
       wsUrl: this.ws.stage.url,
       httpApiDomain: `${this.http.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
-      auth: 'token',
+      ...(cognito ? { auth: 'oidc', oidc: cognito.consoleSignIn } : { auth: 'token' }),
     });
+    cognito?.allowConsole(this.console.url);
 
     this.outputs();
   }

@@ -1,8 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { AUTH_ENV, SCOPES } from '../../shared/config/auth.ts';
+import { AUTH_ENV, CONSOLE_SIGN_IN, SCOPES } from '../../shared/config/auth.ts';
 import { acknowledge } from './nag.ts';
 
 export interface ApiAuthProps {
@@ -78,6 +78,9 @@ export class CognitoIssuer extends Construct {
   readonly machineClient: cognito.UserPoolClient;
   readonly dashboardClient: cognito.UserPoolClient;
   readonly issuer: string;
+  /** Added by `allowConsole` after construction (the console is built after the API). */
+  private readonly consoleCallbacks: string[] = [];
+  private readonly consoleLogouts: string[] = [];
 
   constructor(scope: Construct, id: string, props: CognitoIssuerProps) {
     super(scope, id);
@@ -153,14 +156,37 @@ export class CognitoIssuer extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-        callbackUrls: [...props.callbackUrls],
-        logoutUrls: [...props.callbackUrls],
+        // Resolved at synth: the console's own URLs join the configured ones (allowConsole).
+        callbackUrls: Lazy.list({
+          produce: () => [...props.callbackUrls, ...this.consoleCallbacks],
+        }),
+        logoutUrls: Lazy.list({ produce: () => [...props.callbackUrls, ...this.consoleLogouts] }),
       },
+      enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
     });
 
     this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`;
+  }
+
+  /**
+   * Lets the operator console (`https://…`, no trailing slash) sign in with the dashboard client:
+   * its callback route (CONSOLE_SIGN_IN.callbackPath, also the popup's) and its home page as
+   * the place sign-out returns to.
+   */
+  allowConsole(consoleUrl: string): void {
+    this.consoleCallbacks.push(`${consoleUrl}${CONSOLE_SIGN_IN.callbackPath}`);
+    this.consoleLogouts.push(`${consoleUrl}/`);
+  }
+
+  /** What the console's config.json needs to sign in with the dashboard client. */
+  get consoleSignIn(): { authority: string; clientId: string; hostedUiDomain: string } {
+    return {
+      authority: this.issuer,
+      clientId: this.dashboardClient.userPoolClientId,
+      hostedUiDomain: this.domain.baseUrl(),
+    };
   }
 
   get clients(): cognito.UserPoolClient[] {

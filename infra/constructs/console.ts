@@ -7,7 +7,7 @@
  * With `httpApiDomain`, `/api/*` is routed through the same distribution to the HTTP API, so
  * the console calls its own origin (no CORS to configure); the WebSocket goes to its own URL.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -18,12 +18,23 @@ import { Construct } from 'constructs';
 import { resolve } from 'node:path';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import { API_BASE } from '../../shared/routes/define.ts';
+import { CONSOLE_SIGN_IN } from '../../shared/config/auth.ts';
 
 export interface ConsoleProps {
   /** WebSocket API URL (`wss://…/<stage>`), written to config.json. */
   readonly wsUrl: string;
-  /** `token`: the console asks for a bearer token (kept in memory). Default `token`. */
-  readonly auth?: 'off' | 'token';
+  /**
+   * `token`: the console asks for a bearer token (kept in memory). `oidc`: it signs in through
+   * the provider in `oidc` (authorization code + PKCE). Default `oidc` when `oidc` is given,
+   * else `token`.
+   */
+  readonly auth?: 'off' | 'token' | 'oidc';
+  /**
+   * The OIDC provider and public client the console signs in with (the Cognito hosted UI:
+   * `CognitoIssuer.consoleSignIn`). The client must allow `<console url>/auth/callback` as a
+   * callback URL and `<console url>/` as a sign-out URL (`CognitoIssuer.allowConsole`).
+   */
+  readonly oidc?: ConsoleOidcProps;
   /**
    * Domain of the HTTP API (`<id>.execute-api.<region>.amazonaws.com`): `/api/*` is proxied
    * through CloudFront and the console calls its own origin. Without it, `apiUrl` is used.
@@ -42,6 +53,22 @@ export interface ConsoleProps {
   readonly accessLogsBucket?: s3.IBucket;
   /** Bucket for CloudFront's standard logs; it must allow ACLs (default: no logs). */
   readonly cloudFrontLogBucket?: s3.IBucket;
+}
+
+export interface ConsoleOidcProps {
+  /** The issuer URL (discovery document at `/.well-known/openid-configuration`). */
+  readonly authority: string;
+  readonly clientId: string;
+  /** The Cognito hosted-UI domain (`https://…amazoncognito.com`): token, revoke and logout. */
+  readonly hostedUiDomain?: string;
+  /** Default CONSOLE_SIGN_IN.scope (`openid email`). */
+  readonly scope?: string;
+}
+
+/** `https://host` of a URL, at synth time or (for a deploy-time value) in CloudFormation. */
+export function originOf(url: string): string {
+  if (!Token.isUnresolved(url)) return new URL(url).origin;
+  return `https://${Fn.select(2, Fn.split('/', url))}`;
 }
 
 const DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -70,6 +97,15 @@ export class OperatorConsole extends Construct {
     });
 
     const wsOrigin = props.wsUrl.replace(/^(wss?:\/\/[^/]+).*$/, '$1');
+    const auth = props.auth ?? (props.oidc ? 'oidc' : 'token');
+    if (auth === 'oidc' && !props.oidc) throw new Error('auth "oidc" needs the oidc settings');
+    // The browser fetches the discovery document and the token endpoint (and revokes there).
+    const oidcOrigins =
+      auth === 'oidc' && props.oidc
+        ? [props.oidc.authority, props.oidc.hostedUiDomain]
+            .filter((u): u is string => u !== undefined)
+            .map(originOf)
+        : [];
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Operator console: HSTS, CSP, no framing, no sniffing, no referrer',
       securityHeadersBehavior: {
@@ -85,7 +121,7 @@ export class OperatorConsole extends Construct {
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
-            `connect-src 'self' ${props.httpApiDomain ? '' : (props.apiUrl ?? '')} ${wsOrigin}`
+            `connect-src 'self' ${props.httpApiDomain ? '' : (props.apiUrl ?? '')} ${wsOrigin} ${oidcOrigins.join(' ')}`
               .replace(/\s+/g, ' ')
               .trim(),
             "frame-ancestors 'none'",
@@ -163,7 +199,21 @@ export class OperatorConsole extends Construct {
         s3deploy.Source.jsonData('config.json', {
           apiUrl: props.httpApiDomain ? '' : (props.apiUrl ?? ''),
           wsUrl: props.wsUrl,
-          auth: props.auth ?? 'token',
+          auth,
+          ...(auth === 'oidc' && props.oidc
+            ? {
+                oidc: {
+                  authority: props.oidc.authority,
+                  clientId: props.oidc.clientId,
+                  redirectUri: `${this.url}${CONSOLE_SIGN_IN.callbackPath}`,
+                  logoutUri: `${this.url}/`,
+                  scope: props.oidc.scope ?? CONSOLE_SIGN_IN.scope,
+                  ...(props.oidc.hostedUiDomain
+                    ? { hostedUiDomain: props.oidc.hostedUiDomain }
+                    : {}),
+                },
+              }
+            : {}),
         }),
       ],
       destinationBucket: this.bucket,

@@ -35,3 +35,15 @@ export const TOKEN_LIMITS = {
    */
   clockSkewSeconds: 60,
 } as const;
+
+/**
+ * The console's sign-in through an OIDC provider (the Cognito hosted UI when deployed): the
+ * route the provider redirects back to (also the popup's), and what the console asks for. The
+ * dashboard client's callback URLs (infra/constructs/auth.ts) and config.json
+ * (infra/constructs/console.ts) are built from the same values.
+ */
+export const CONSOLE_SIGN_IN = {
+  callbackPath: '/auth/callback',
+  /** No instance scopes: rights come from the groups an admin puts the user in. */
+  scope: 'openid email',
+} as const;

@@ -15,6 +15,8 @@ import { Outlet, useNavigate } from '@tanstack/react-router';
 import { useLiveState, type LiveState } from './live.tsx';
 import { useShortcuts } from './shortcuts.ts';
 import { AnchorLink } from '../components/links.tsx';
+import { AuthStatus } from '../auth/auth-status.tsx';
+import { ReauthDialog } from '../auth/reauth-dialog.tsx';
 
 export const SEARCH_INPUT_ID = 'instance-search';
 
@@ -87,6 +89,7 @@ export function Layout() {
             </nav>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <AuthStatus />
             <LiveBadge />
             <Tooltip label="Keyboard shortcuts (?)">
               <ActionIcon
@@ -105,6 +108,7 @@ export function Layout() {
           <Outlet />
         </main>
       </AppShell.Main>
+      <ReauthDialog />
       <Modal opened={help} onClose={() => setHelp(false)} title="Keyboard shortcuts">
         <Table aria-label="Keyboard shortcuts">
           <Table.Tbody>

@@ -7,6 +7,7 @@ import {
   createRoute,
   createRouter,
   lazyRouteComponent,
+  redirect,
   type RouterHistory,
 } from '@tanstack/react-router';
 import { Layout } from './layout.tsx';
@@ -18,6 +19,7 @@ import { validateInstancesSearch } from '../features/instances/search.ts';
 import { validateHistorySearch } from '../features/history/search.ts';
 import { validateOperationsSearch } from '../features/operations/search.ts';
 import { parseSearch, stringifySearch } from '../lib/search.ts';
+import { CONSOLE_SIGN_IN } from '../../../shared/config/auth.ts';
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -67,6 +69,15 @@ export const operationRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/operation.tsx')),
 });
 
+/** The sign-in gate (auth/oidc-sign-in.tsx) handles the callback; signed in, it is just home. */
+export const authCallbackRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: CONSOLE_SIGN_IN.callbackPath,
+  beforeLoad: () => {
+    throw redirect({ to: '/' });
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   instancesRoute,
   createInstanceRoute,
@@ -74,6 +85,7 @@ const routeTree = rootRoute.addChildren([
   historyRoute,
   operationsRoute,
   operationRoute,
+  authCallbackRoute,
 ]);
 
 export function createAppRouter(history?: RouterHistory) {
