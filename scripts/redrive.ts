@@ -7,7 +7,12 @@
  *   npm run redrive -- --data-dir DIR     # a stack started with --data-dir DIR
  *   npm run redrive -- --state-dir DIR    # an --in-memory stack: the folder its banner names
  *
- * Deployed, the runbook in docs/operations.md replays the on-failure queue's entries.
+ * Deployed: replays the messages of a consumer's on-failure SQS queue (each a shard range,
+ * re-read from the stream while it retains them, 24 h) by invoking the deployed function, and
+ * deletes a message only after its records went through (docs/reliability.md, "Runbook"):
+ *
+ *   npm run redrive -- --queue-url URL [--queue-url URL…] [--function NAME_OR_ARN]
+ *                      [--region R] [--dry-run]
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +23,10 @@ import { tables } from '../shared/config/tables.ts';
 import { createDocumentClient } from '../shared/aws/dynamo.ts';
 import { QuarantineRepository } from '../shared/repo/quarantine.ts';
 import { readStackState } from '../infra/local/stack-state.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { redrive, type Handler } from '../infra/local/redrive.ts';
+import { formatQueueReport, redriveQueue } from '../infra/local/redrive-queue.ts';
 import { LOCAL_AWS } from '../infra/local/dynamodb-local.ts';
 import { loadHandler } from '../infra/local/handlers.ts';
 
@@ -27,14 +35,58 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.data' },
     'state-dir': { type: 'string' },
     consumer: { type: 'string' },
+    'queue-url': { type: 'string', multiple: true },
+    function: { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'npm run redrive [-- --data-dir DIR | --state-dir DIR] [--consumer HistoryWriter|Broadcaster|OperationWorker]',
+    [
+      'Local stack:',
+      '  npm run redrive [-- --data-dir DIR | --state-dir DIR] [--consumer HistoryWriter|Broadcaster|OperationWorker]',
+      'Deployed (AWS credentials from the environment / profile, as the AWS CLI):',
+      '  npm run redrive -- --queue-url URL [--queue-url URL…] [--function NAME_OR_ARN] [--region R] [--dry-run]',
+      "    --queue-url  a consumer's on-failure queue (how to find it: docs/reliability.md, Runbook)",
+      '    --function   the function to invoke; default: the one each message names',
+      "    --region     default: the queue URL's region",
+      '    --dry-run    re-read the ranges and report; invoke nothing, delete nothing',
+    ].join('\n'),
   );
   process.exit(0);
+}
+
+const queueUrls = values['queue-url'] ?? [];
+if (queueUrls.length > 0) {
+  // sqs.<region>.amazonaws.com/… (or the legacy <region>.queue.amazonaws.com/…)
+  const fromUrl = /^https:\/\/(?:sqs\.)?([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(queueUrls[0]!)?.[1];
+  const region = values.region ?? fromUrl;
+  const aws = region ? { region } : {};
+  const sqs = new SQSClient(aws);
+  // A replay may take as long as the function's timeout.
+  const lambda = new LambdaClient({ ...aws, requestHandler: { requestTimeout: 16 * 60_000 } });
+  const streams = new DynamoDBStreamsClient(aws);
+  let kept = false;
+  try {
+    for (const queueUrl of queueUrls) {
+      const r = await redriveQueue({
+        queueUrl,
+        sqs,
+        lambda,
+        streams,
+        functionName: values.function,
+        dryRun: values['dry-run'],
+      });
+      for (const line of formatQueueReport(r)) console.log(line);
+      kept ||= r.failedAgain + r.agedOut + r.skipped + r.notDeleted > 0;
+    }
+  } catch (err) {
+    console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+    process.exit(2);
+  }
+  process.exit(kept ? 1 : 0);
 }
 
 const stateDir = resolve(values['state-dir'] ?? join(values['data-dir'], 'streams'));

@@ -4,21 +4,21 @@
  * (kept whole). Runs the same handler modules as the stack; they are idempotent, so a record
  * that did get through earlier changes nothing. An entry is removed only after its records
  * were processed without failure.
+ *
+ * `redriveQueue` does the same deployed: the entries are the messages of a consumer's
+ * on-failure SQS queue, and the handler is the deployed function (Lambda Invoke). Both re-read
+ * the range and build the events with stream-range.ts.
  */
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import {
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import type { QuarantineRepository } from '../../shared/repo/quarantine.ts';
 import { lambdaContext } from './lambda-context.ts';
-import { toLambdaRecord, type FailureEntry } from './stream-poller.ts';
+import type { FailureEntry } from './stream-poller.ts';
+import { lambdaEvents, readRange } from './stream-range.ts';
 
 export interface RedriveReport {
   consumer: string;
@@ -38,45 +38,12 @@ export type Handler = (
   context: ReturnType<typeof lambdaContext>,
 ) => Promise<DynamoDBBatchResponse | undefined>;
 
-const BATCH = 100;
+/** Records per invocation when a replayed range is delivered again (Lambda's batch size here). */
+export const BATCH = 100;
 
-/** The records of one shard from `start` to `end` (sequence numbers, inclusive). */
-async function readRange(
-  streams: DynamoDBStreamsClient,
-  info: FailureEntry['DDBStreamBatchInfo'],
-): Promise<StreamRecord[]> {
-  const end = BigInt(info.endSequenceNumber);
-  let iterator = (
-    await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: info.streamArn,
-        ShardId: info.shardId,
-        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-        SequenceNumber: info.startSequenceNumber,
-      }),
-    )
-  ).ShardIterator;
-  const out: StreamRecord[] = [];
-  while (iterator) {
-    const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-    const records = res.Records ?? [];
-    for (const r of records) {
-      if (BigInt(r.dynamodb!.SequenceNumber!) > end) return out;
-      out.push(r);
-    }
-    // An open shard keeps answering with an iterator: an empty page means the range is read.
-    if (records.length === 0) return out;
-    iterator = res.NextShardIterator;
-  }
-  return out;
-}
-
-async function invoke(handler: Handler, consumer: string, records: DynamoDBRecord[]) {
-  for (let i = 0; i < records.length; i += BATCH) {
-    const res = await handler(
-      { Records: records.slice(i, i + BATCH) },
-      lambdaContext(consumer, randomUUID(), 60_000),
-    );
+async function invoke(handler: Handler, consumer: string, events: DynamoDBStreamEvent[]) {
+  for (const event of events) {
+    const res = await handler(event, lambdaContext(consumer, randomUUID(), 60_000));
     const failed = res?.batchItemFailures?.length ?? 0;
     if (failed > 0) throw new Error(`${failed} record(s) failed again`);
   }
@@ -114,11 +81,11 @@ export async function redrive({
     for (const line of readFileSync(dlqFile, 'utf8').split('\n').filter(Boolean)) {
       const entry = JSON.parse(line) as FailureEntry;
       try {
-        const records = await readRange(streams, entry.DDBStreamBatchInfo);
+        const { records } = await readRange(streams, entry.DDBStreamBatchInfo);
         await invoke(
           handler,
           consumer.id,
-          records.map((r) => toLambdaRecord(r, entry.DDBStreamBatchInfo.streamArn)),
+          lambdaEvents(records, entry.DDBStreamBatchInfo.streamArn, { maxRecords: BATCH }),
         );
         report.entriesReplayed++;
         report.records += records.length;
@@ -134,7 +101,9 @@ export async function redrive({
 
   for (const item of await quarantine.list(consumer.id)) {
     try {
-      await invoke(handler, consumer.id, [JSON.parse(item.record) as DynamoDBRecord]);
+      await invoke(handler, consumer.id, [
+        { Records: [JSON.parse(item.record) as DynamoDBRecord] },
+      ]);
       // The handler quarantines a record that still fails (a new quarantined_at): then keep it.
       if (await quarantine.release(item)) report.quarantineReleased++;
       else report.quarantineStillFailing++;
