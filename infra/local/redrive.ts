@@ -17,7 +17,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import type { QuarantineRepository } from '../../shared/repo/quarantine.ts';
 import { lambdaContext } from './lambda-context.ts';
-import type { FailureEntry } from './stream-poller.ts';
+import type { FailureEntry } from './stream-records.ts';
 import { lambdaEvents, readRange } from './stream-range.ts';
 
 export interface RedriveReport {

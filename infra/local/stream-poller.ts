@@ -32,16 +32,12 @@ import {
   type _Record as StreamRecord,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StreamConsumerDef } from '../../shared/config/streams.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import { loadHandler } from './handlers.ts';
 import { ShardLanes } from './stream-lanes.ts';
+import { toLambdaRecord, type FailureCondition, type FailureEntry } from './stream-records.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { randomUUID } from 'node:crypto';
 
@@ -64,22 +60,6 @@ export interface StreamPollerOptions {
    * the way several shards and a factor > 1 do on AWS.
    */
   parallelization?: number;
-}
-
-type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
-
-/** What Lambda sends to a stream mapping's on-failure destination: a pointer, not the records. */
-export interface FailureEntry {
-  requestContext: { condition: FailureCondition; functionArn: string };
-  responseContext: { reason: string };
-  DDBStreamBatchInfo: {
-    shardId: string;
-    startSequenceNumber: string;
-    endSequenceNumber: string;
-    batchSize: number;
-    streamArn: string;
-  };
-  timestamp: string;
 }
 
 interface Checkpoints {
@@ -492,31 +472,4 @@ export class StreamPoller {
   private save(): void {
     if (this.stateFile) writeFileSync(this.stateFile, JSON.stringify(this.state));
   }
-}
-
-/** A GetRecords record in the shape Lambda delivers it (epoch-second timestamps, wire-format images). */
-export function toLambdaRecord(r: StreamRecord, streamArn: string): DynamoDBRecord {
-  const d = r.dynamodb ?? {};
-  return {
-    eventID: r.eventID!,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventVersion: r.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: LOCAL_AWS.region,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ...(d.ApproximateCreationDateTime
-        ? {
-            ApproximateCreationDateTime: Math.floor(d.ApproximateCreationDateTime.getTime() / 1000),
-          }
-        : {}),
-      Keys: d.Keys as never,
-      ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
-      ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
-      SequenceNumber: d.SequenceNumber!,
-      SizeBytes: d.SizeBytes ?? 0,
-      StreamViewType: d.StreamViewType as 'NEW_AND_OLD_IMAGES',
-    },
-    ...(r.userIdentity ? { userIdentity: r.userIdentity } : {}),
-  };
 }

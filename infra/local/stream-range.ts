@@ -16,7 +16,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { toLambdaRecord } from './stream-poller.ts';
+import { toLambdaRecord } from './stream-records.ts';
 
 /** The part of Lambda's on-failure record that names the records (`DDBStreamBatchInfo`). */
 export interface ShardRange {

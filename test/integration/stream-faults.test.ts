@@ -28,7 +28,8 @@ import { historyHandler } from '../support/history-handler.ts';
 import { statsView } from '../../shared/domain/history.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
-import { StreamPoller, toLambdaRecord } from '../../infra/local/stream-poller.ts';
+import { StreamPoller } from '../../infra/local/stream-poller.ts';
+import { toLambdaRecord } from '../../infra/local/stream-records.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { eventually, stack } from '../support/api.ts';
 
