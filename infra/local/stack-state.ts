@@ -9,6 +9,11 @@ export interface StackState {
   /** The environment the stack gives its handlers. */
   env: Record<string, string>;
   dynamodb: string;
+  /**
+   * Leader of DynamoDB Local's own process group (a small `sh` wrapping Java): signal the
+   * group, `kill(-dynamodbPid, 'SIGSTOP')`, to stall the database for fault injection.
+   */
+  dynamodbPid?: number;
   /** Stream ARN by source table. */
   streams: Partial<Record<string, string>>;
 }

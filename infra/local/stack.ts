@@ -310,7 +310,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       poller.start();
     }
     // What `npm run redrive` needs to replay failures with the same handlers and tables.
-    writeStackState(stateDir, { env, dynamodb: ddb.endpoint, streams: streamArns });
+    writeStackState(stateDir, {
+      env,
+      dynamodb: ddb.endpoint,
+      dynamodbPid: ddb.pid,
+      streams: streamArns,
+    });
 
     return {
       url: base,

@@ -59,7 +59,6 @@ const describe = (err: unknown) =>
   err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
 export function createHistoryHandler(writer: HistoryWriter, quarantine: Quarantine, log: Logger) {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
     log.appendKeys({ aws_request_id: context.awsRequestId });
     // Decode every record first, then reserve their history ids, in stream order, with one
@@ -125,6 +124,9 @@ export function createHistoryHandler(writer: HistoryWriter, quarantine: Quaranti
       return mine;
     };
 
+    // A processor per invocation: it holds the batch's results, and the local stack runs
+    // several invocations of one module at once (stream lanes), which Lambda never does.
+    const processor = new BatchProcessor(EventType.DynamoDBStreams);
     return processPartialResponse(event, recordHandler, processor, {
       context,
       processInParallel: false,
