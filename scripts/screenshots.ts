@@ -82,6 +82,10 @@ try {
   await page.getByRole('dialog').getByRole('table').waitFor();
   await shot('history-restore-preview', false);
 
+  await page.goto(`${base}/history`);
+  await page.getByRole('table', { name: 'History records' }).getByRole('row').nth(3).waitFor();
+  await shot('history-search');
+
   // An export changes no data: a realistic operation to show.
   const op = await api.createOperation({ type: 'export', format: 'csv' });
   await page.goto(`${base}/operations/${op.operation_id}`);

@@ -85,6 +85,7 @@ export function Layout() {
                   Instances
                 </AnchorLink>
                 <AnchorLink to="/operations">Operations</AnchorLink>
+                <AnchorLink to="/history">Audit log</AnchorLink>
               </Group>
             </nav>
           </Group>

@@ -16,7 +16,7 @@ import { InstancesPage } from './routes/instances.tsx';
 import { InstancePage } from './routes/instance.tsx';
 import { CreateInstancePage } from './routes/create-instance.tsx';
 import { validateInstancesSearch } from '../features/instances/search.ts';
-import { validateHistorySearch } from '../features/history/search.ts';
+import { validateHistorySearch, validateHistorySearchAcross } from '../features/history/search.ts';
 import { validateOperationsSearch } from '../features/operations/search.ts';
 import { parseSearch, stringifySearch } from '../lib/search.ts';
 import { CONSOLE_SIGN_IN } from '../../../shared/config/auth.ts';
@@ -56,6 +56,14 @@ export const historyRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/history.tsx')),
 });
 
+/** History across instances (issue #13, item 4). */
+export const historySearchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/history',
+  validateSearch: validateHistorySearchAcross,
+  component: lazyRouteComponent(() => import('./routes/history-search.tsx')),
+});
+
 export const operationsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/operations',
@@ -83,6 +91,7 @@ const routeTree = rootRoute.addChildren([
   createInstanceRoute,
   instanceRoute,
   historyRoute,
+  historySearchRoute,
   operationsRoute,
   operationRoute,
   authCallbackRoute,

@@ -1,20 +1,8 @@
 import { useMemo, useState } from 'react';
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  MultiSelect,
-  Paper,
-  Skeleton,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Group, Modal, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate, getRouteApi } from '@tanstack/react-router';
-import { OPERATION_TYPES } from '../../../../shared/domain/change.ts';
-import { NotFoundError, type HistoryRecord } from '../../../../client/index.ts';
+import { NotFoundError } from '../../../../client/index.ts';
 import { useApi } from '../../lib/api.tsx';
 import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
 import { instanceQuery } from '../../features/instances/api/queries.ts';
@@ -22,11 +10,18 @@ import {
   compareQuery,
   historyInfiniteQuery,
   historyRecordQuery,
+  restorePreviewQuery,
   useRestore,
 } from '../../features/history/api/queries.ts';
-import type { HistoryOperation, HistorySearch } from '../../features/history/search.ts';
+import {
+  hasHistoryFilters,
+  timelinePatch,
+  toHistoryListQuery,
+  type HistorySearch,
+} from '../../features/history/search.ts';
 import { Timeline } from '../../features/history/components/timeline.tsx';
-import { diffSnapshots } from '../../features/history/diff.ts';
+import { HistoryFilters } from '../../features/history/components/history-filters.tsx';
+import { diffSnapshots, differencesToRows } from '../../features/history/diff.ts';
 import { DiffTable } from '../../components/diff-table.tsx';
 import { ExportButtons } from '../../features/history/components/export-buttons.tsx';
 import { ReasonInput } from '../../components/reason-input.tsx';
@@ -41,13 +36,17 @@ export default function HistoryPage() {
   const navigate = useNavigate({ from: '/instances/$id/history' });
   const api = useApi();
   const instance = useQuery({ ...instanceQuery(api, id), retry: false });
-  const query = useMemo(() => (search.op ? { operation_type: search.op } : {}), [search.op]);
+  const query = useMemo(
+    () => toHistoryListQuery(search),
+    [search.q, search.op, search.fields, search.from, search.to],
+  );
   const history = useInfiniteQuery(historyInfiniteQuery(api, id, query));
   const records = useMemo(() => history.data?.pages.flatMap((p) => p.items) ?? [], [history.data]);
   const total = history.data?.pages[0]?.total;
   const [picked, setPicked] = useState<number[]>(() => search.compare ?? []);
   const set = (patch: Partial<HistorySearch>) =>
     void navigate({ search: (prev) => ({ ...prev, ...patch }) });
+  const filtered = hasHistoryFilters(search);
 
   const name = instance.data?.name ?? records[0]?.snapshot.name ?? `#${id}`;
   return (
@@ -72,18 +71,17 @@ export default function HistoryPage() {
           Restore one of its versions to bring it back under the same id.
         </Alert>
       )}
-      <Group align="flex-end" wrap="wrap">
-        <MultiSelect
-          label="Operations"
-          placeholder={search.op ? undefined : 'All'}
-          data={[...OPERATION_TYPES]}
-          value={search.op ?? []}
-          onChange={(v) => set({ op: v.length ? (v as HistoryOperation[]) : undefined })}
-          clearable
-          w={{ base: '100%', sm: 320 }}
-        />
+      <HistoryFilters
+        search={search}
+        label="Filter history"
+        show="fields"
+        onChange={(patch) => set(timelinePatch(patch))}
+      />
+      <Group align="center" wrap="wrap">
         <Text size="sm" aria-live="polite">
-          {total !== undefined ? `${total} record${total === 1 ? '' : 's'}` : ''}
+          {total !== undefined
+            ? `${total} record${total === 1 ? '' : 's'}${filtered ? ' match' : ''}`
+            : ''}
           {picked.length === 1 ? ' · pick one more record to compare' : ''}
         </Text>
         <Button
@@ -117,7 +115,9 @@ export default function HistoryPage() {
         </Stack>
       ) : records.length === 0 ? (
         <Paper withBorder p="xl" ta="center">
-          <Text>No history records{search.op ? ' of these operations' : ''}.</Text>
+          <Text>
+            {filtered ? 'No history records match these filters.' : 'No history records.'}
+          </Text>
         </Paper>
       ) : (
         <Timeline
@@ -186,33 +186,35 @@ function RestoreDialog({
   onClose: () => void;
 }) {
   const api = useApi();
-  const record = useQuery({
-    ...historyRecordQuery(api, historyId ?? 0),
-    enabled: historyId !== undefined,
-  });
-  const current = useQuery({ ...instanceQuery(api, id), retry: false });
+  const open = historyId !== undefined;
+  const record = useQuery({ ...historyRecordQuery(api, historyId ?? 0), enabled: open });
+  // The diff comes from the server: what POST on the same path would change, computed against
+  // `current_version`, which the restore then sends as If-Match (exactly what was previewed).
+  const preview = useQuery({ ...restorePreviewQuery(api, id, historyId ?? 0), enabled: open });
   const restore = useRestore();
   const [reason, setReason] = useState('');
-  const target: HistoryRecord | undefined = record.data;
-  const deleted = current.error instanceof NotFoundError;
-  const rows = target ? diffSnapshots(current.data ?? {}, target.snapshot) : [];
+  const target = record.data;
+  const p = preview.data;
+  const error = record.error ?? preview.error;
   return (
     <Modal
-      opened={historyId !== undefined}
+      opened={open}
       onClose={onClose}
       size="xl"
       title={target ? `Restore version ${target.version}?` : 'Restore'}
     >
-      {target && (current.data || deleted) ? (
+      {target && p ? (
         <Stack>
           <Text size="sm">
-            {deleted
+            {p.recreates
               ? 'The instance is deleted; restoring re-creates it with these values:'
-              : `These fields change from the current version ${current.data!.version} to version ${target.version}:`}
+              : p.differences.length
+                ? `These fields change from the current version ${p.current_version} to version ${target.version}:`
+                : `Version ${target.version} has the values of the current version ${p.current_version}: the restore only adds a version.`}
           </Text>
           <DiffTable
-            rows={rows}
-            leftLabel={deleted ? 'Now (deleted)' : `Current (v${current.data!.version})`}
+            rows={differencesToRows(p.differences)}
+            leftLabel={p.recreates ? 'Now (deleted)' : `Current (v${p.current_version})`}
             rightLabel={`Restored (v${target.version})`}
             caption="What the restore changes"
           />
@@ -222,14 +224,14 @@ function RestoreDialog({
               Cancel
             </Button>
             <Button
-              loading={restore.isPending}
+              loading={restore.isPending || preview.isFetching}
               onClick={() =>
                 restore.mutate(
                   {
                     id,
                     historyId: target.history_id,
                     reason: reason.trim(),
-                    ...(current.data ? { version: current.data.version } : {}),
+                    ...(p.current_version !== null ? { version: p.current_version } : {}),
                   },
                   {
                     onSuccess: (inst) => {
@@ -239,7 +241,11 @@ function RestoreDialog({
                       );
                       onClose();
                     },
-                    onError: (e) => notifyError(e, 'Restore failed'),
+                    onError: (e) => {
+                      // Changed since the preview (412): show the new preview, keep the reason.
+                      void preview.refetch();
+                      notifyError(e, 'Restore failed');
+                    },
                   },
                 )
               }
@@ -248,10 +254,10 @@ function RestoreDialog({
             </Button>
           </Group>
         </Stack>
-      ) : record.isError ? (
-        <Text role="alert">{describeError(record.error).message}</Text>
+      ) : error ? (
+        <Text role="alert">{describeError(error).message}</Text>
       ) : (
-        <Skeleton height={160} />
+        <Skeleton height={160} role="status" aria-label="Loading the restore preview" />
       )}
     </Modal>
   );

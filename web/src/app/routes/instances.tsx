@@ -1,8 +1,21 @@
-import { useMemo, useState } from 'react';
-import { Button, Drawer, Group, Menu, Modal, Paper, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import {
+  Button,
+  Drawer,
+  Group,
+  Menu,
+  Modal,
+  Paper,
+  Select,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { STATUSES, type Status } from '../../../../shared/domain/instance.ts';
+import { SORT_FIELDS, type SortField } from '../../../../shared/domain/query.ts';
 import { useApi } from '../../lib/api.tsx';
 import { useFlashes } from '../../lib/flash.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -22,7 +35,12 @@ import {
 } from '../../features/instances/search.ts';
 import { StatsStrip } from '../../features/instances/components/stats-strip.tsx';
 import { InstanceFilters } from '../../features/instances/components/instance-filters.tsx';
-import { InstancesTable } from '../../features/instances/components/instances-table.tsx';
+import {
+  InstanceCards,
+  InstancesTable,
+} from '../../features/instances/components/instances-table.tsx';
+import { ColumnChooser } from '../../features/instances/components/column-chooser.tsx';
+import { useColumns } from '../../features/instances/columns.ts';
 import { Pager } from '../../features/instances/components/pager.tsx';
 import { InstanceSummary } from '../../features/instances/components/instance-summary.tsx';
 import { useCreateOperation } from '../../features/operations/api/queries.ts';
@@ -34,7 +52,29 @@ const instancesRoute = getRouteApi('/');
 /** Cursors seen while paging forward, per view, so "Previous" can go back exactly. */
 const cursorTrails = new Map<string, (string | undefined)[]>();
 const viewKey = (s: InstancesSearch) =>
-  JSON.stringify([s.q, s.status, s.priority, s.model, s.cluster, s.sort, s.order, s.limit]);
+  JSON.stringify([
+    s.q,
+    s.status,
+    s.priority,
+    s.model,
+    s.cluster,
+    s.created_from,
+    s.created_to,
+    s.sort,
+    s.order,
+    s.limit,
+  ]);
+
+const SORT_LABELS: Record<SortField, string> = {
+  name: 'Name',
+  created_at: 'Created',
+  updated_at: 'Updated',
+  status: 'Status',
+  priority: 'Priority',
+};
+
+/** Below this width the table becomes a list of cards (no horizontal scrolling). */
+export const NARROW_QUERY = '(max-width: 48em)';
 
 export function InstancesPage() {
   const search = instancesRoute.useSearch();
@@ -49,6 +89,13 @@ export function InstancesPage() {
     null,
   );
   const createOp = useCreateOperation();
+  const [columns, setColumns] = useColumns();
+  const narrow = useMediaQuery(NARROW_QUERY, false, { getInitialValueInEffect: false }) ?? false;
+  // A selected instance that someone deletes leaves the selection too.
+  useEffect(() => {
+    const gone = [...selection].filter((id) => flashes.get(id) === 'deleted');
+    if (gone.length) select(gone, false);
+  }, [flashes]);
 
   const page = search.page ?? 1;
   const limit = search.limit ?? DEFAULT_LIMIT;
@@ -186,16 +233,76 @@ export function InstancesPage() {
           )}
         </Paper>
       ) : (
-        <InstancesTable
-          items={items}
-          loading={list.isFetching}
-          sort={{ sort: search.sort ?? 'created_at', order: search.order ?? 'desc' }}
-          onSort={(s) => update({ sort: s.sort, order: s.order })}
-          selection={selection}
-          onSelect={select}
-          flashes={flashes}
-          onPreview={(id) => update({ selected: id })}
-        />
+        <>
+          <Group justify="space-between" gap="sm" wrap="wrap" align="flex-end">
+            {narrow ? (
+              <Group gap="xs" wrap="nowrap" align="flex-end">
+                <Select
+                  label="Sort by"
+                  data={SORT_FIELDS.map((f) => ({ value: f, label: SORT_LABELS[f] }))}
+                  value={search.sort ?? 'created_at'}
+                  onChange={(v) => v && update({ sort: v as SortField })}
+                  allowDeselect={false}
+                  w={130}
+                />
+                <Select
+                  label="Order"
+                  data={[
+                    { value: 'asc', label: 'Ascending' },
+                    { value: 'desc', label: 'Descending' },
+                  ]}
+                  value={search.order ?? 'desc'}
+                  onChange={(v) => v && update({ order: v as 'asc' | 'desc' })}
+                  allowDeselect={false}
+                  w={130}
+                />
+              </Group>
+            ) : (
+              <span />
+            )}
+            <Group gap="xs" align="flex-end">
+              {narrow && items && items.length > 0 && (
+                <Button
+                  variant="default"
+                  onClick={() =>
+                    select(
+                      items.map((i) => i.id),
+                      !items.every((i) => selection.has(i.id)),
+                    )
+                  }
+                >
+                  {items.every((i) => selection.has(i.id)) ? 'Select none' : 'Select all'}
+                </Button>
+              )}
+              <ColumnChooser visible={columns} onChange={setColumns} />
+            </Group>
+          </Group>
+          {narrow ? (
+            <InstanceCards
+              items={items}
+              loading={list.isFetching}
+              view={`${viewKey(search)}:${page}`}
+              columns={columns}
+              selection={selection}
+              onSelect={select}
+              flashes={flashes}
+              onPreview={(id) => update({ selected: id })}
+            />
+          ) : (
+            <InstancesTable
+              items={items}
+              loading={list.isFetching}
+              view={`${viewKey(search)}:${page}`}
+              columns={columns}
+              sort={{ sort: search.sort ?? 'created_at', order: search.order ?? 'desc' }}
+              onSort={(s) => update({ sort: s.sort, order: s.order })}
+              selection={selection}
+              onSelect={select}
+              flashes={flashes}
+              onPreview={(id) => update({ selected: id })}
+            />
+          )}
+        </>
       )}
       <Pager
         page={page}

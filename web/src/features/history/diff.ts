@@ -22,7 +22,12 @@ const rank = (p: string) => {
 
 /** The API's own diff (shared/domain/diff.ts), `envs` key by key, as table rows. */
 export function diffSnapshots(left: Partial<Instance>, right: Partial<Instance>): DiffRow[] {
-  return diff(left, right, { expand: ['envs'] })
+  return differencesToRows(diff(left, right, { expand: ['envs'] }));
+}
+
+/** Differences as the API reports them (compare, restore preview) as table rows, form order. */
+export function differencesToRows(differences: readonly Difference[]): DiffRow[] {
+  return differences
     .map((d) => ({
       path: d.field,
       left: d.type === 'added' ? undefined : d.value1,

@@ -1,16 +1,98 @@
+/**
+ * History views as URL state: an instance's timeline (`/instances/:id/history`) and the
+ * cross-instance search (`/history`), and their translation into the API's queries. Filters are
+ * flat and readable in the URL (`?op=update,restore&from=2026-11-01&fields=replicas&q=alice`),
+ * so a link reproduces the view.
+ */
 import { OPERATION_TYPES } from '../../../../shared/domain/change.ts';
-import type { HistoryRecord } from '../../../../client/index.ts';
+import { MUTABLE_FIELDS } from '../../../../shared/domain/instance.ts';
+import type {
+  HistoryListQuery,
+  HistoryRecord,
+  HistorySearchQuery,
+} from '../../../../client/index.ts';
+import { int, list, str, type RawSearch } from '../../lib/search.ts';
 
 export type HistoryOperation = HistoryRecord['operation_type'];
-import { int, list, type RawSearch } from '../../lib/search.ts';
+export type HistoryField = (typeof MUTABLE_FIELDS)[number];
+export const HISTORY_FIELDS: readonly HistoryField[] = MUTABLE_FIELDS;
 
-export interface HistorySearch {
+/** Filters both history views share. */
+export interface HistoryFilters {
+  /** Free text: changed field names, old/new values, actor, reason, the instance's name. */
+  q?: string | undefined;
   /** Operation types shown. */
   op?: HistoryOperation[] | undefined;
+  /** On or after this day (`YYYY-MM-DD`, the browser's time zone). */
+  from?: string | undefined;
+  /** On or before this day (inclusive). */
+  to?: string | undefined;
+}
+
+export interface HistorySearch extends HistoryFilters {
+  /** Records that changed any of these fields. */
+  fields?: HistoryField[] | undefined;
   /** Two history ids compared side by side, older first. */
   compare?: [number, number] | undefined;
   /** A history id whose restore preview is open. */
   restore?: number | undefined;
+}
+
+export interface HistorySearchAcross extends HistoryFilters {
+  /** Instances searched (none: every instance). */
+  ids?: number[] | undefined;
+  /** The cursor that starts the page shown, when we got here by paging. */
+  cursor?: string | undefined;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_ID = 999_999_999;
+
+/** Local midnight of a `YYYY-MM-DD` day, or undefined for anything else (`2026-02-30` too). */
+export function dayStart(day: string): Date | undefined {
+  if (!DAY.test(day)) return undefined;
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(y, m - 1, d);
+  return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d
+    ? date
+    : undefined;
+}
+
+/** `start_date` for a from-day: its first millisecond in the browser's time zone. */
+export function startOfDay(day: string | undefined): string | undefined {
+  const d = day ? dayStart(day) : undefined;
+  return d?.toISOString();
+}
+
+/** `end_date` (inclusive) for a to-day: its last millisecond. */
+export function endOfDay(day: string | undefined): string | undefined {
+  const d = day ? dayStart(day) : undefined;
+  if (!d) return undefined;
+  return new Date(
+    new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime() - 1,
+  ).toISOString();
+}
+
+/** A day range the API accepts: real days, from ≤ to (a reversed range keeps `from` only). */
+export function dayRange(from: unknown, to: unknown): { from?: string; to?: string } {
+  const f = typeof from === 'string' && dayStart(from) ? from : undefined;
+  const t = typeof to === 'string' && dayStart(to) ? to : undefined;
+  if (f && t && f > t) return { from: f };
+  return { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) };
+}
+
+/** Undefined keys would still show up in equality checks and links. */
+const compact = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function filtersOf(raw: RawSearch): HistoryFilters {
+  const range = dayRange(raw.from, raw.to);
+  return {
+    q: str(raw.q)?.trim().slice(0, 255) || undefined,
+    op: list(raw.op, OPERATION_TYPES),
+    from: range.from,
+    to: range.to,
+  };
 }
 
 export function validateHistorySearch(raw: RawSearch): HistorySearch {
@@ -18,15 +100,82 @@ export function validateHistorySearch(raw: RawSearch): HistorySearch {
     .split(',')
     .map((p) => int(p, 1, Number.MAX_SAFE_INTEGER))
     .filter((n): n is number => n !== undefined);
-  const out: HistorySearch = {
-    op: list(raw.op, OPERATION_TYPES),
+  return compact<HistorySearch>({
+    ...filtersOf(raw),
+    fields: list(raw.fields, HISTORY_FIELDS),
     compare:
       ids.length === 2 && ids[0] !== ids[1]
         ? ([Math.min(...ids), Math.max(...ids)] as [number, number])
         : undefined,
     restore: int(raw.restore, 1, Number.MAX_SAFE_INTEGER),
+  });
+}
+
+/** Instance ids from `1,2,3` (or an array): distinct, in the order given, at most 100. */
+export function idList(v: unknown): number[] | undefined {
+  const parts = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/[\s,]+/) : [];
+  const ids = [
+    ...new Set(
+      parts.map((p) => int(p.trim(), 1, MAX_ID)).filter((n): n is number => n !== undefined),
+    ),
+  ].slice(0, 100);
+  return ids.length ? ids : undefined;
+}
+
+export function validateHistorySearchAcross(raw: RawSearch): HistorySearchAcross {
+  return compact<HistorySearchAcross>({
+    ...filtersOf(raw),
+    ids: idList(raw.ids),
+    cursor: str(raw.cursor)?.slice(0, 1024),
+  });
+}
+
+const dates = (f: HistoryFilters) => ({
+  ...(f.from ? { start_date: startOfDay(f.from) } : {}),
+  ...(f.to ? { end_date: endOfDay(f.to) } : {}),
+});
+
+/** The list request of a timeline view (paging is the infinite query's). */
+export function toHistoryListQuery(s: HistorySearch): HistoryListQuery {
+  return {
+    ...(s.op ? { operation_type: s.op } : {}),
+    ...(s.fields ? { fields: s.fields } : {}),
+    ...(s.q ? { search: s.q } : {}),
+    ...dates(s),
   };
+}
+
+export const SEARCH_PAGE = 25;
+
+/** The search request of a cross-instance view (`cursor` from the URL: a linked page). */
+export function toHistorySearchQuery(s: HistorySearchAcross): HistorySearchQuery {
+  return {
+    limit: SEARCH_PAGE,
+    ...(s.q ? { q: s.q } : {}),
+    ...(s.ids ? { instance_ids: s.ids } : {}),
+    ...(s.op ? { operation_type: s.op } : {}),
+    ...dates(s),
+    ...(s.cursor ? { cursor: s.cursor } : {}),
+  };
+}
+
+/** Filters only (no compare, restore or paging): the part that changes what matches. */
+export const hasHistoryFilters = (s: HistorySearch & HistorySearchAcross) =>
+  Boolean(s.q || s.op || s.from || s.to || s.fields || s.ids);
+
+export const CLEARED_HISTORY_FILTERS = {
+  q: undefined,
+  op: undefined,
+  from: undefined,
+  to: undefined,
+  fields: undefined,
+} as const satisfies Partial<HistorySearch>;
+
+const TIMELINE_FILTERS = ['q', 'op', 'from', 'to', 'fields'] as const;
+
+/** The part of a filter change a timeline keeps (no instance ids, no cursor). */
+export function timelinePatch(patch: Partial<HistorySearch & HistorySearchAcross>) {
   return Object.fromEntries(
-    Object.entries(out).filter(([, v]) => v !== undefined),
-  ) as HistorySearch;
+    Object.entries(patch).filter(([k]) => (TIMELINE_FILTERS as readonly string[]).includes(k)),
+  ) as Partial<HistorySearch>;
 }

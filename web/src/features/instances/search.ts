@@ -5,7 +5,8 @@ import {
   type Priority,
   type Status,
 } from '../../../../shared/domain/instance.ts';
-import { SORT_FIELDS, type SortField } from '../../../../shared/domain/query.ts';
+import * as z from 'zod/mini';
+import { SORT_FIELDS, isoDate, type SortField } from '../../../../shared/domain/query.ts';
 import type { InstanceStats, ListInstancesQuery } from '../../../../client/index.ts';
 import { int, list, oneOf, str, type RawSearch } from '../../lib/search.ts';
 
@@ -18,6 +19,10 @@ export interface InstancesSearch {
   priority?: Priority[] | undefined;
   model?: string | undefined;
   cluster?: string | undefined;
+  /** Created on or after this day (`YYYY-MM-DD`, the browser's time zone). */
+  created_from?: string | undefined;
+  /** Created on or before this day (inclusive). */
+  created_to?: string | undefined;
   sort?: SortField | undefined;
   order?: 'asc' | 'desc' | undefined;
   /** 1-based page number (display, and `skip` when no cursor is known). */
@@ -29,14 +34,67 @@ export interface InstancesSearch {
   selected?: number | undefined;
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Local midnight of a `YYYY-MM-DD` day, or undefined for anything else (`2026-02-30` too). */
+export function dayStart(day: string): Date | undefined {
+  if (!DAY.test(day)) return undefined;
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(y, m - 1, d);
+  return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d
+    ? date
+    : undefined;
+}
+
+/** A day as the URL and `<input type="date">` write it. */
+export const dayOf = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The API's own rule for `created_after` / `created_before` (shared/domain/query.ts). */
+const apiDate = (d: Date): string | undefined => {
+  const r = z.safeParse(isoDate, d.toISOString());
+  return r.success ? r.data : undefined;
+};
+
+/** `created_after` for a from-day: its first millisecond in the browser's time zone. */
+export function createdAfter(day: string | undefined): string | undefined {
+  const d = day ? dayStart(day) : undefined;
+  return d && apiDate(d);
+}
+
+/** `created_before` (inclusive) for a to-day: its last millisecond. */
+export function createdBefore(day: string | undefined): string | undefined {
+  const d = day ? dayStart(day) : undefined;
+  if (!d) return undefined;
+  const next = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1);
+  return apiDate(new Date(next.getTime() - 1));
+}
+
+/**
+ * A created range the API accepts: each end a real day, and from ≤ to (the server answers 400
+ * `created_after is later than created_before` otherwise). A reversed range keeps `from` only.
+ */
+export function createdRange(
+  from: unknown,
+  to: unknown,
+): { created_from?: string; created_to?: string } {
+  const f = typeof from === 'string' && dayStart(from) ? from : undefined;
+  const t = typeof to === 'string' && dayStart(to) ? to : undefined;
+  if (f && t && f > t) return { created_from: f };
+  return { ...(f ? { created_from: f } : {}), ...(t ? { created_to: t } : {}) };
+}
+
 export function validateInstancesSearch(raw: RawSearch): InstancesSearch {
   const limit = int(raw.limit, 1, 1000);
+  const created = createdRange(raw.created_from, raw.created_to);
   const out: InstancesSearch = {
     q: str(raw.q)?.slice(0, 255),
     status: list(raw.status, STATUSES),
     priority: list(raw.priority, PRIORITIES),
     model: str(raw.model),
     cluster: str(raw.cluster),
+    created_from: created.created_from,
+    created_to: created.created_to,
     sort: oneOf(raw.sort, SORT_FIELDS),
     order: oneOf(raw.order, ['asc', 'desc'] as const),
     page: int(raw.page, 1, 100_000),
@@ -61,6 +119,8 @@ export function toListQuery(s: InstancesSearch): ListInstancesQuery {
     ...(s.priority ? { priority: s.priority } : {}),
     ...(s.model ? { model_name: s.model } : {}),
     ...(s.cluster ? { cluster_name: s.cluster } : {}),
+    ...(s.created_from ? { created_after: createdAfter(s.created_from) } : {}),
+    ...(s.created_to ? { created_before: createdBefore(s.created_to) } : {}),
     sort_by: s.sort ?? 'created_at',
     sort_order: s.order ?? 'desc',
     ...(s.cursor ? { cursor: s.cursor } : page > 1 ? { skip: (page - 1) * limit } : {}),
@@ -74,11 +134,13 @@ export const CLEARED_FILTERS = {
   priority: undefined,
   model: undefined,
   cluster: undefined,
+  created_from: undefined,
+  created_to: undefined,
 } as const satisfies Partial<InstancesSearch>;
 
 /** Filters only (no paging or sorting): the part that changes what matches. */
 export const hasFilters = (s: InstancesSearch) =>
-  Boolean(s.q || s.status || s.priority || s.model || s.cluster);
+  Boolean(s.q || s.status || s.priority || s.model || s.cluster || s.created_from || s.created_to);
 
 /**
  * The list API returns no total; the stats counters give it when the view filters on one
@@ -90,6 +152,8 @@ export function knownTotal(
 ): number | undefined {
   if (!stats) return undefined;
   const dims = [s.q, s.status, s.priority, s.model, s.cluster].filter(Boolean).length;
+  // The counters know nothing of creation dates.
+  if (s.created_from || s.created_to) return undefined;
   if (dims === 0) return stats.total;
   if (dims > 1 || s.q) return undefined;
   const sum = (keys: readonly string[], rec: Partial<Record<string, number>>) =>

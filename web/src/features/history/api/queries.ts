@@ -1,10 +1,11 @@
 import {
   infiniteQueryOptions,
+  keepPreviousData,
   queryOptions,
   useMutation,
   useQueryClient,
 } from '@tanstack/react-query';
-import type { HistoryListQuery } from '../../../../../client/index.ts';
+import type { HistoryListQuery, HistorySearchQuery } from '../../../../../client/index.ts';
 import { useApi, type Api } from '../../../lib/api.tsx';
 import { instanceKeys } from '../../instances/api/keys.ts';
 import { historyKeys } from './keys.ts';
@@ -45,6 +46,29 @@ export const historyRecordQuery = (api: Api, historyId: number) =>
     queryKey: historyKeys.record(historyId),
     queryFn: ({ signal }) => api.getHistoryRecord(historyId, { signal }),
     staleTime: Infinity,
+  });
+
+/**
+ * The server's preview of a restore (GET /api/instances/{id}/restore/{history_id}): the
+ * differences from the current state, and the version they were computed against. Never
+ * served from an old cache entry: the instance may have changed since.
+ */
+export const restorePreviewQuery = (api: Api, id: number, historyId: number) =>
+  queryOptions({
+    queryKey: historyKeys.restorePreview(id, historyId),
+    queryFn: ({ signal }) =>
+      api.call('previewRestore', { params: { id, history_id: historyId } }, { signal }),
+    staleTime: 0,
+    retry: false,
+  });
+
+/** One page of a cross-instance search, newest first; the previous page shows while paging. */
+export const historySearchQuery = (api: Api, query: HistorySearchQuery) =>
+  queryOptions({
+    queryKey: historyKeys.search(query),
+    queryFn: ({ signal }) => api.searchHistory(query, { signal }),
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
   });
 
 export function useRestore() {

@@ -5,7 +5,7 @@ import { exactTime, relativeTime } from '../../../lib/format.ts';
 import { DiffTable } from '../../../components/diff-table.tsx';
 import { changesToRows } from '../diff.ts';
 
-const OP_COLOR: Record<string, string> = {
+export const OP_COLOR: Record<string, string> = {
   create: 'teal',
   update: 'blue',
   delete: 'red',
