@@ -1,0 +1,205 @@
+/**
+ * What the benchmark runs inside the console's page. Installed with `addInitScript` before the
+ * app's own scripts, so the first-load watcher sees the document from its first node. Every
+ * time is the page's `performance.now()` (ms since navigation start) at the animation frame
+ * after the DOM change: the rows are committed and that frame paints them.
+ *
+ * Functions, not strings: the console's CSP forbids eval. The project compiles without the DOM
+ * library, so the few DOM members used are typed here.
+ */
+
+interface El {
+  textContent: string | null;
+  children: ArrayLike<El>;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+  closest(selector: string): El | null;
+  click(): void;
+}
+
+interface PageGlobals {
+  document: El & { documentElement: { scrollHeight: number } };
+  innerHeight: number;
+  scrollY: number;
+  scrollTo(x: number, y: number): void;
+  scrollBy(x: number, y: number): void;
+  requestAnimationFrame(cb: (t: number) => void): number;
+  MutationObserver: new (cb: () => void) => {
+    observe(target: unknown, opts: Record<string, boolean>): void;
+    disconnect(): void;
+  };
+  PerformanceObserver: new (cb: (list: { getEntries(): { duration: number }[] }) => void) => {
+    observe(opts: { type: string; buffered?: boolean }): void;
+    disconnect(): void;
+  };
+  performance: {
+    now(): number;
+    timeOrigin: number;
+    getEntriesByType(type: string): {
+      name: string;
+      startTime: number;
+      responseEnd: number;
+      transferSize?: number;
+      encodedBodySize?: number;
+      initiatorType?: string;
+    }[];
+  };
+  __bench: Bench;
+}
+
+export interface Timed {
+  /** When the condition first held (DOM committed). */
+  dom: number;
+  /** The next animation frame: when that DOM is painted. */
+  frame: number;
+}
+
+export interface ScrollResult {
+  frames: number[];
+  longTasks: number[];
+  distance: number;
+}
+
+export interface Resource {
+  path: string;
+  start: number;
+  end: number;
+  kb: number;
+  type: string;
+}
+
+export interface Bench {
+  /** Set at document start: resolves when the instances table first shows data rows. */
+  firstUsable: Promise<Timed>;
+  rowCount(): number;
+  firstRowHref(): string | null;
+  /** Clicks a link of the main navigation; resolves when `ready` holds. */
+  clickNav(href: string, ready: 'instances' | 'operations'): Promise<number>;
+  /** Clicks the pager's Next; ms until the new page's rows are painted. */
+  next(): Promise<number>;
+  scroll(pxPerFrame: number): Promise<ScrollResult>;
+  /** Starts watching the cell `column` of instance `id` for `text`; `live` resolves with epoch ms. */
+  watchCell(id: number, column: string, text: string): void;
+  live: Promise<number> | undefined;
+  resources(): Resource[];
+}
+
+/** Runs in the page (serialised by playwright): must not reference anything outside itself. */
+export function installBench(): void {
+  const g = globalThis as unknown as PageGlobals;
+  const ROW_LINK =
+    'table[aria-label="Instances"] tbody tr:not([aria-hidden="true"]) th a[href^="/instances/"]';
+  const firstRowHref = () => g.document.querySelector(ROW_LINK)?.getAttribute('href') ?? null;
+  const frame = () => new Promise<number>((r) => g.requestAnimationFrame(r));
+  const when = (cond: () => boolean) =>
+    new Promise<Timed>((resolve) => {
+      const done = () => {
+        const dom = g.performance.now();
+        g.requestAnimationFrame(() => resolve({ dom, frame: g.performance.now() }));
+      };
+      if (cond()) return done();
+      const mo = new g.MutationObserver(() => {
+        if (!cond()) return;
+        mo.disconnect();
+        done();
+      });
+      mo.observe(g.document, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+  const heading = () => g.document.querySelector('main h1')?.textContent?.trim() ?? '';
+  const cellText = (id: number, column: string) => {
+    const table = g.document.querySelector('table[aria-label="Instances"]');
+    if (!table) return undefined;
+    const headers = Array.from(table.querySelectorAll('thead th'));
+    const index = headers.findIndex((h) => h.textContent?.replace(/[▲▼↕]/g, '').trim() === column);
+    const row = table.querySelector(`tbody a[href="/instances/${id}"]`)?.closest('tr');
+    return row?.children[index]?.textContent?.trim();
+  };
+
+  const bench: Bench = {
+    firstUsable: when(() => firstRowHref() !== null),
+    rowCount: () => g.document.querySelectorAll(ROW_LINK).length,
+    firstRowHref,
+    async clickNav(href, ready) {
+      const link = g.document.querySelector(`nav[aria-label="Main"] a[href="${href}"]`);
+      if (!link) throw new Error(`no navigation link to ${href}`);
+      const t0 = g.performance.now();
+      link.click();
+      const t = await when(() =>
+        ready === 'instances'
+          ? firstRowHref() !== null
+          : heading() === 'Operations' && !g.document.querySelector(ROW_LINK),
+      );
+      return t.frame - t0;
+    },
+    async next() {
+      const before = firstRowHref();
+      const button = Array.from(g.document.querySelectorAll('button')).find(
+        (b) => b.textContent?.trim() === 'Next',
+      );
+      if (!button) throw new Error('no Next button');
+      const t0 = g.performance.now();
+      button.click();
+      const t = await when(() => {
+        const now = firstRowHref();
+        return now !== null && now !== before;
+      });
+      return t.frame - t0;
+    },
+    async scroll(px) {
+      g.scrollTo(0, 0);
+      await frame();
+      await frame();
+      const longTasks: number[] = [];
+      const po = new g.PerformanceObserver((list) =>
+        longTasks.push(...list.getEntries().map((e) => e.duration)),
+      );
+      po.observe({ type: 'longtask' });
+      const max = g.document.documentElement.scrollHeight - g.innerHeight;
+      const frames: number[] = [];
+      let last = await frame();
+      while (g.scrollY < max - 1) {
+        g.scrollBy(0, px);
+        const now = await frame();
+        frames.push(now - last);
+        last = now;
+      }
+      // Long tasks are reported asynchronously: one more frame lets the last ones arrive.
+      await frame();
+      po.disconnect();
+      return { frames, longTasks, distance: max };
+    },
+    watchCell(id, column, text) {
+      bench.live = when(() => cellText(id, column) === text).then(
+        (t) => g.performance.timeOrigin + t.frame,
+      );
+    },
+    live: undefined,
+    resources() {
+      const entries = [
+        ...g.performance.getEntriesByType('navigation'),
+        ...g.performance.getEntriesByType('resource'),
+      ];
+      return entries.map((e) => ({
+        path: e.name.replace(/^[a-z]+:\/\/[^/]+/, ''),
+        start: e.startTime,
+        end: e.responseEnd,
+        kb: (e.transferSize || e.encodedBodySize || 0) / 1024,
+        type: e.initiatorType ?? 'navigation',
+      }));
+    },
+  };
+  g.__bench = bench;
+}
+
+/**
+ * tsx compiles with esbuild's `keepNames`, which wraps named functions in `__name(fn, "…")`;
+ * in the page that helper does not exist, so this init script (a string, run through the
+ * DevTools protocol like playwright's own) defines it first.
+ */
+export const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
