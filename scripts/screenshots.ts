@@ -97,7 +97,8 @@ try {
 
   await page.setViewportSize({ width: 375, height: 812 });
   await page.goto(`${base}/`);
-  await page.getByRole('table', { name: 'Instances' }).getByRole('row').nth(3).waitFor();
+  // Below 48em the table is a list of cards.
+  await page.getByRole('list', { name: 'Instances' }).getByRole('listitem').nth(3).waitFor();
   await shot('instances-mobile', false);
   await page.goto(`${base}/instances/${target.id}`);
   await page.getByRole('textbox', { name: 'Model version' }).waitFor();
