@@ -22,6 +22,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a condition and returns as soon as it holds; its 1 s default is
+    // shorter than a debounced render under a fully loaded 2-core run.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // Handler modules log through Powertools; keep test output readable.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },

@@ -109,6 +109,8 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
         this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
       }
     }
+    // The record we start from is one the caller has: a resume's overlap may send it again.
+    if (this.lastHistoryId !== undefined) this.seen.add(this.lastHistoryId);
     await this.connect();
   }
 

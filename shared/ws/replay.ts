@@ -81,8 +81,9 @@ export class ReplayReader {
       );
     }
     const records = await this.table.hydrate([...keys.values()]);
+    // The record the client names it has: never sent again.
     return records
-      .filter((r) => !skip.has(r.history_id))
+      .filter((r) => !skip.has(r.history_id) && r.history_id !== from.since)
       .sort((a, b) => a.history_id - b.history_id)
       .slice(0, max + 1);
   }

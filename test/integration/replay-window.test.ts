@@ -71,13 +71,11 @@ describe('resume replay reads', () => {
 
   it('on `instances`: higher ids, lower ids stamped in the window, late posts', async () => {
     const from = await replay.start(10);
-    expect(ids(await replay.after(from, ['instances'], 100))).toEqual([3, 5, 10, 11, 12]);
+    expect(ids(await replay.after(from, ['instances'], 100))).toEqual([3, 5, 11, 12]);
     // Already sent on this connection: left out.
-    expect(ids(await replay.after(from, ['instances'], 100, new Set([5, 11])))).toEqual([
-      3, 10, 12,
-    ]);
+    expect(ids(await replay.after(from, ['instances'], 100, new Set([5, 11])))).toEqual([3, 12]);
     // At most max + 1 (the caller's "too many").
-    expect(ids(await replay.after(from, ['instances'], 2))).toEqual([3, 5, 10]);
+    expect(ids(await replay.after(from, ['instances'], 2))).toEqual([3, 5, 11]);
   });
 
   it('on `instance:<id>`: the same rule within that instance', async () => {

@@ -12,6 +12,7 @@ import type {
   HistorySearchQuery,
 } from '../../../../client/index.ts';
 import { int, list, str, type RawSearch } from '../../lib/search.ts';
+import { dayEnd, dayRange, dayStart } from '../../lib/days.ts';
 
 export type HistoryOperation = HistoryRecord['operation_type'];
 export type HistoryField = (typeof MUTABLE_FIELDS)[number];
@@ -45,41 +46,17 @@ export interface HistorySearchAcross extends HistoryFilters {
   cursor?: string | undefined;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_ID = 999_999_999;
 
-/** Local midnight of a `YYYY-MM-DD` day, or undefined for anything else (`2026-02-30` too). */
-export function dayStart(day: string): Date | undefined {
-  if (!DAY.test(day)) return undefined;
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const date = new Date(y, m - 1, d);
-  return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d
-    ? date
-    : undefined;
-}
-
 /** `start_date` for a from-day: its first millisecond in the browser's time zone. */
-export function startOfDay(day: string | undefined): string | undefined {
-  const d = day ? dayStart(day) : undefined;
-  return d?.toISOString();
-}
+export const startOfDay = (day: string | undefined): string | undefined =>
+  (day ? dayStart(day) : undefined)?.toISOString();
 
 /** `end_date` (inclusive) for a to-day: its last millisecond. */
-export function endOfDay(day: string | undefined): string | undefined {
-  const d = day ? dayStart(day) : undefined;
-  if (!d) return undefined;
-  return new Date(
-    new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime() - 1,
-  ).toISOString();
-}
+export const endOfDay = (day: string | undefined): string | undefined =>
+  (day ? dayEnd(day) : undefined)?.toISOString();
 
-/** A day range the API accepts: real days, from ≤ to (a reversed range keeps `from` only). */
-export function dayRange(from: unknown, to: unknown): { from?: string; to?: string } {
-  const f = typeof from === 'string' && dayStart(from) ? from : undefined;
-  const t = typeof to === 'string' && dayStart(to) ? to : undefined;
-  if (f && t && f > t) return { from: f };
-  return { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) };
-}
+export { dayRange };
 
 /** Undefined keys would still show up in equality checks and links. */
 const compact = <T extends object>(o: T): T =>

@@ -9,6 +9,9 @@ import * as z from 'zod/mini';
 import { SORT_FIELDS, isoDate, type SortField } from '../../../../shared/domain/query.ts';
 import type { InstanceStats, ListInstancesQuery } from '../../../../client/index.ts';
 import { int, list, oneOf, str, type RawSearch } from '../../lib/search.ts';
+import { dayEnd, dayRange, dayStart } from '../../lib/days.ts';
+
+export { dayOf, dayStart } from '../../lib/days.ts';
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_LIMIT = 50;
@@ -34,22 +37,6 @@ export interface InstancesSearch {
   selected?: number | undefined;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Local midnight of a `YYYY-MM-DD` day, or undefined for anything else (`2026-02-30` too). */
-export function dayStart(day: string): Date | undefined {
-  if (!DAY.test(day)) return undefined;
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const date = new Date(y, m - 1, d);
-  return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d
-    ? date
-    : undefined;
-}
-
-/** A day as the URL and `<input type="date">` write it. */
-export const dayOf = (d: Date) =>
-  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-
 /** The API's own rule for `created_after` / `created_before` (shared/domain/query.ts). */
 const apiDate = (d: Date): string | undefined => {
   const r = z.safeParse(isoDate, d.toISOString());
@@ -64,10 +51,8 @@ export function createdAfter(day: string | undefined): string | undefined {
 
 /** `created_before` (inclusive) for a to-day: its last millisecond. */
 export function createdBefore(day: string | undefined): string | undefined {
-  const d = day ? dayStart(day) : undefined;
-  if (!d) return undefined;
-  const next = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1);
-  return apiDate(new Date(next.getTime() - 1));
+  const d = day ? dayEnd(day) : undefined;
+  return d && apiDate(d);
 }
 
 /**
@@ -78,9 +63,7 @@ export function createdRange(
   from: unknown,
   to: unknown,
 ): { created_from?: string; created_to?: string } {
-  const f = typeof from === 'string' && dayStart(from) ? from : undefined;
-  const t = typeof to === 'string' && dayStart(to) ? to : undefined;
-  if (f && t && f > t) return { created_from: f };
+  const { from: f, to: t } = dayRange(from, to);
   return { ...(f ? { created_from: f } : {}), ...(t ? { created_to: t } : {}) };
 }
 

@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
 import { Button, Group, MultiSelect, TextInput } from '@mantine/core';
+import { DayRangeInputs } from '../../../components/day-range-inputs.tsx';
 import { useDebouncedValue } from '@mantine/hooks';
 import { OPERATION_TYPES } from '../../../../../shared/domain/change.ts';
 import {
   HISTORY_FIELDS,
-  dayRange,
-  dayStart,
   idList,
   type HistoryField,
   type HistoryOperation,
@@ -96,7 +95,12 @@ export function HistoryFilters({
           w={{ base: '100%', sm: 260 }}
         />
       )}
-      <DayRange search={search} onChange={onChange} />
+      <DayRangeInputs
+        labels={{ from: 'From', to: 'To' }}
+        from={search.from}
+        to={search.to}
+        onApply={(r) => onChange({ from: r.from, to: r.to, cursor: undefined })}
+      />
       {any && (
         <Button
           variant="subtle"
@@ -115,59 +119,6 @@ export function HistoryFilters({
           Clear filters
         </Button>
       )}
-    </Group>
-  );
-}
-
-/** Two native date fields (keyboard and screen-reader friendly); both ends inclusive. */
-function DayRange({
-  search,
-  onChange,
-}: {
-  search: Filters;
-  onChange: (patch: Partial<Filters>) => void;
-}) {
-  const [from, setFrom] = useState(search.from ?? '');
-  const [to, setTo] = useState(search.to ?? '');
-  useEffect(() => setFrom(search.from ?? ''), [search.from]);
-  useEffect(() => setTo(search.to ?? ''), [search.to]);
-  const reversed = Boolean(from && to && from > to);
-  const apply = (f: string, t: string) => {
-    // An incomplete date reads as '' from the input: only whole days reach the URL.
-    if ((f && !dayStart(f)) || (t && !dayStart(t)) || (f && t && f > t)) return;
-    const next = dayRange(f, t);
-    if (next.from !== search.from || next.to !== search.to)
-      onChange({ from: next.from, to: next.to, cursor: undefined });
-  };
-  return (
-    <Group gap="sm" align="flex-start" wrap="nowrap" w={{ base: '100%', sm: 'auto' }}>
-      <TextInput
-        type="date"
-        label="From"
-        value={from}
-        max={to || undefined}
-        onChange={(e) => {
-          setFrom(e.currentTarget.value);
-          apply(e.currentTarget.value, to);
-        }}
-        error={reversed ? 'Must not be after "To"' : undefined}
-        style={{ flex: 1 }}
-        miw={0}
-        w={{ base: 'auto', sm: 160 }}
-      />
-      <TextInput
-        type="date"
-        label="To"
-        value={to}
-        min={from || undefined}
-        onChange={(e) => {
-          setTo(e.currentTarget.value);
-          apply(from, e.currentTarget.value);
-        }}
-        style={{ flex: 1 }}
-        miw={0}
-        w={{ base: 'auto', sm: 160 }}
-      />
     </Group>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Button, Collapse, Group, MultiSelect, Select, TextInput } from '@mantine/core';
+import { DayRangeInputs } from '../../../components/day-range-inputs.tsx';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import {
   PRIORITIES,
@@ -8,13 +9,7 @@ import {
   type Status,
 } from '../../../../../shared/domain/instance.ts';
 import type { InstanceStats } from '../../../../../client/index.ts';
-import {
-  CLEARED_FILTERS,
-  createdRange,
-  dayStart,
-  hasFilters,
-  type InstancesSearch,
-} from '../search.ts';
+import { CLEARED_FILTERS, hasFilters, type InstancesSearch } from '../search.ts';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 
@@ -116,7 +111,12 @@ export function InstanceFilters({
             clearable
             w={{ base: '100%', sm: 200 }}
           />
-          <CreatedRange search={search} onChange={onChange} />
+          <DayRangeInputs
+            labels={{ from: 'Created from', to: 'Created to' }}
+            from={search.created_from}
+            to={search.created_to}
+            onApply={(r) => onChange({ created_from: r.from, created_to: r.to })}
+          />
         </Group>
       </Collapse>
       {hasFilters(search) && (
@@ -124,63 +124,6 @@ export function InstanceFilters({
           Clear filters
         </Button>
       )}
-    </Group>
-  );
-}
-
-/**
- * Created-date range: two native date fields (keyboard and screen-reader friendly, no date
- * library). Days in the browser's time zone, both ends inclusive; a reversed range is shown as
- * an error at the field and not applied (the API would answer 400).
- */
-function CreatedRange({
-  search,
-  onChange,
-}: {
-  search: InstancesSearch;
-  onChange: (patch: Partial<InstancesSearch>) => void;
-}) {
-  const [from, setFrom] = useState(search.created_from ?? '');
-  const [to, setTo] = useState(search.created_to ?? '');
-  useEffect(() => setFrom(search.created_from ?? ''), [search.created_from]);
-  useEffect(() => setTo(search.created_to ?? ''), [search.created_to]);
-  const reversed = Boolean(from && to && from > to);
-  const apply = (f: string, t: string) => {
-    // An incomplete date reads as '' from the input: only whole days reach the URL.
-    if ((f && !dayStart(f)) || (t && !dayStart(t)) || (f && t && f > t)) return;
-    const next = createdRange(f, t);
-    if (next.created_from !== search.created_from || next.created_to !== search.created_to)
-      onChange({ created_from: next.created_from, created_to: next.created_to });
-  };
-  return (
-    <Group gap="sm" align="flex-start" wrap="nowrap" w={{ base: '100%', sm: 'auto' }}>
-      <TextInput
-        type="date"
-        label="Created from"
-        value={from}
-        max={to || undefined}
-        onChange={(e) => {
-          setFrom(e.currentTarget.value);
-          apply(e.currentTarget.value, to);
-        }}
-        error={reversed ? 'Must not be after "Created to"' : undefined}
-        style={{ flex: 1 }}
-        miw={0}
-        w={{ base: 'auto', sm: 160 }}
-      />
-      <TextInput
-        type="date"
-        label="Created to"
-        value={to}
-        min={from || undefined}
-        onChange={(e) => {
-          setTo(e.currentTarget.value);
-          apply(from, e.currentTarget.value);
-        }}
-        style={{ flex: 1 }}
-        miw={0}
-        w={{ base: 'auto', sm: 160 }}
-      />
     </Group>
   );
 }
