@@ -9,8 +9,7 @@
  * wait is on a condition (the stack refusing the token, a dialog, the saved instance).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { uniqueName } from '../support/api.ts';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { describeViolations, launchBrowser, type AxeViolation } from './support/browser.ts';
+import { forwardHttp, forwardUpgrade } from './support/console-server.ts';
 import { OidcProvider, type TokenLifetime } from './support/oidc-provider.ts';
 
 /**
@@ -75,39 +75,10 @@ function startFront(target: URL): Promise<void> {
         return;
       }
       if (isConsoleRequest(path)) return handleConsole(req, res, path);
-      const upstream = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
+      forwardHttp(target, req, res);
     })().catch(() => res.destroy());
   });
-  front.on('upgrade', (req, socket, head) => {
-    const up = connect(Number(target.port), target.hostname, () => {
-      const headers = Object.entries(req.headers)
-        .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`)
-        .join('\r\n');
-      up.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`);
-      if (head.length) up.write(head);
-      up.pipe(socket).pipe(up);
-    });
-    const end = () => {
-      up.destroy();
-      socket.destroy();
-    };
-    up.on('error', end);
-    socket.on('error', end);
-  });
+  front.on('upgrade', (req, socket, head) => forwardUpgrade(target, req, socket, head));
   return new Promise((r) => front.listen(0, '127.0.0.1', () => r()));
 }
 
