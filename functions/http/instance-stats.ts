@@ -1,19 +1,15 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import { statsView } from '../../shared/domain/history.ts';
-import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import { StatsRepository } from '../../shared/repo/stats.ts';
 import { instanceStats } from '../../shared/routes/instance-stats.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 
-const client = createDocumentClient();
 const { meta } = tableNamesFromEnv('meta');
+const stats = new StatsRepository(createDocumentClient(), meta);
 
 /**
  * GET /api/instances/stats: counts by status, priority, cluster and model, and the total.
- * One GetItem of the counters the stream consumer keeps (O(1), eventually consistent).
+ * One BatchGetItem of the sharded counters the stream consumer keeps (constant cost,
+ * eventually consistent).
  */
-export const handler = http(instanceStats, async () => {
-  const res = await client.send(new GetCommand({ TableName: meta, Key: { pk: STATS_KEY } }));
-  return ok(statsView(res.Item));
-});
+export const handler = http(instanceStats, async () => ok(await stats.read()));

@@ -16,7 +16,7 @@ const lister = new InstanceLister(
 
 /**
  * GET /api/instances: filtered, sorted, cursor-paged (see shared/repo/listing.ts); `total`
- * only when the stats item tells it in one read (InstanceLister.total).
+ * only when the stats tell it in one read (InstanceLister.total).
  */
 export const handler = http(listInstances, async (req) => {
   const [page, total] = await Promise.all([lister.list(req.query), lister.total(req.query)]);

@@ -2,11 +2,13 @@
  * `npm start`: the whole system locally. Flags: --in-memory (throwaway data), --auth (JWT
  * checks with a local key), --data-dir DIR, --stream-parallelism N (concurrent batches per
  * stream shard, as AWS's ParallelizationFactor; default 1); PORT sets the port (default 8000,
- * 0 = any free).
+ * 0 = any free). Test-only: --inject-stream-throttle RATE makes that fraction of stream batches
+ * throw a throttling error (infra/local/stream-throttle.ts); SIGUSR2 turns it off and on again.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack.ts';
+import { throttledStreamHandlers } from './stream-throttle.ts';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +17,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.data' },
     host: { type: 'string', default: '127.0.0.1' },
     'stream-parallelism': { type: 'string', default: '1' },
+    'inject-stream-throttle': { type: 'string' },
   },
 });
 
@@ -23,6 +26,17 @@ if (!Number.isInteger(streamParallelism) || streamParallelism < 1 || streamParal
   console.error(`--stream-parallelism must be 1 to 10, got "${values['stream-parallelism']}"`);
   process.exit(2);
 }
+
+const throttleRate = Number(values['inject-stream-throttle'] ?? 0);
+if (!(throttleRate >= 0 && throttleRate < 1)) {
+  console.error(
+    `--inject-stream-throttle must be at least 0 and below 1, got "${values['inject-stream-throttle']}"`,
+  );
+  process.exit(2);
+}
+// A switch, so `npm run soak` can confine the fault to a window of its phase.
+const throttle = { rate: throttleRate, on: true };
+if (throttleRate > 0) process.on('SIGUSR2', () => (throttle.on = !throttle.on));
 
 const port = Number(process.env.PORT ?? 8000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -37,6 +51,7 @@ try {
     port,
     host: values.host,
     streamParallelism,
+    ...(throttleRate > 0 ? { streamHandlers: throttledStreamHandlers(throttle) } : {}),
     ...(process.env.CORS_ORIGINS !== undefined
       ? {
           corsOrigins: process.env.CORS_ORIGINS.split(',')

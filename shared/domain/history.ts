@@ -192,7 +192,7 @@ export function statsDelta(
   return delta;
 }
 
-/** Shapes the stored stats item into the API response (zero counts left out). */
+/** Shapes stored counters (the stats shards summed) into the API response (zero counts left out). */
 export function statsView(item: Record<string, unknown> | undefined): InstanceStats {
   const view = {
     total: 0,

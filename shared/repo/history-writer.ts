@@ -1,8 +1,8 @@
 /**
  * Writes history records and keeps the stats counters, exactly once per instance version:
  * the record is a conditional put on (instance_id, version), and when the change moves a
- * counter the put and the counter update are one transaction, so a redelivered stream
- * record changes nothing at all.
+ * counter the put and the update of the instance's stats shard (shared/repo/stats.ts) are one
+ * transaction, so a redelivered stream record changes nothing at all.
  */
 import {
   PutCommand,
@@ -17,9 +17,9 @@ import {
 import { ALL_HISTORY_PK } from '../config/tables.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import type { HistoryRecord, PendingRecord } from '../domain/history.ts';
+import { statsShardUpdate } from './stats.ts';
 
 export const HISTORY_COUNTER_KEY = 'COUNTER#history_id';
-export const STATS_KEY = 'STATS#instances';
 
 /**
  * Stored form: the record plus its index keys, and its position (`pos`, epoch ms): when it
@@ -67,33 +67,18 @@ export class HistoryWriter {
       Item: historyItem({ ...record, history_id: historyId }),
       ConditionExpression: 'attribute_not_exists(instance_id)',
     };
-    const deltas = Object.entries(statsDelta);
     try {
-      if (deltas.length === 0) {
+      if (Object.keys(statsDelta).length === 0) {
         await this.client.send(new PutCommand(put));
       } else {
-        const names: Record<string, string> = {};
-        const values: Record<string, number> = {};
-        const parts = deltas.map(([attr, n], i) => {
-          names[`#a${i}`] = attr;
-          values[`:v${i}`] = n;
-          return `#a${i} :v${i}`;
-        });
         const transaction = new TransactWriteCommand({
           TransactItems: [
             { Put: put },
-            {
-              Update: {
-                TableName: this.tables.meta,
-                Key: { pk: STATS_KEY },
-                UpdateExpression: `ADD ${parts.join(', ')}`,
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              },
-            },
+            { Update: statsShardUpdate(this.tables.meta, record.instance_id, statsDelta) },
           ],
         });
-        // Concurrent batches meet on the one stats item: a TransactionConflict is retried here.
+        // Concurrent batches can still meet on one shard (or one instance's record): a
+        // TransactionConflict is retried here.
         for (let attempt = 1; ; attempt++) {
           try {
             await this.client.send(transaction);

@@ -16,15 +16,14 @@
  * walk counts keys without reading a single item (Query `Select: COUNT`, ~40 KEYS_ONLY entries
  * per read unit); otherwise each skipped entry is read and filtered like a listed one.
  */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ALL_INSTANCES_PK, INSTANCE_INDEX, tables } from '../config/tables.ts';
 import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
 import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
-import { statsView } from '../domain/history.ts';
 import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
-import { STATS_KEY } from './history-writer.ts';
+import { StatsRepository } from './stats.ts';
 import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
 
 interface Source {
@@ -200,24 +199,28 @@ const NOT_FILTERS: ReadonlySet<string> = new Set([
 ]);
 
 export class InstanceLister {
+  private readonly stats: StatsRepository | undefined;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly repo: Pick<InstanceRepository, 'getMany'>,
-    /** The meta table with the stats item; without it `total` is never known. */
-    private readonly metaTable?: string,
-  ) {}
+    /** The meta table with the stats items; without it `total` is never known. */
+    metaTable?: string,
+  ) {
+    this.stats = metaTable ? new StatsRepository(client, metaTable) : undefined;
+  }
 
   /**
-   * The number of instances the query matches, when one GetItem tells: the stats item the
-   * stream keeps (`STATS#instances`) counts all instances and those per status, priority,
+   * The number of instances the query matches, when one read of the stats tells: the counters
+   * the stream keeps (shared/repo/stats.ts) count all instances and those per status, priority,
    * cluster and model. So an unfiltered list, or one filtered on exactly one of those fields
    * (several values of it add up), has a total; any other filter would need a walk over the
    * matches, so undefined (no guess). Eventually consistent like GET /api/instances/stats:
    * a write is counted once the stream has processed it.
    */
   async total(query: ListInstancesQuery): Promise<number | undefined> {
-    if (!this.metaTable) return undefined;
+    if (!this.stats) return undefined;
     const q = normalizeQuery(query);
     const used = Object.entries(q)
       .filter(([k, v]) => !NOT_FILTERS.has(k) && v !== undefined)
@@ -225,10 +228,7 @@ export class InstanceLister {
     if (used.length > 1) return undefined;
     const counted = COUNTED.find(([field]) => field === used[0]);
     if (used.length === 1 && !counted) return undefined;
-    const res = await this.client.send(
-      new GetCommand({ TableName: this.metaTable, Key: { pk: STATS_KEY } }),
-    );
-    const view = statsView(res.Item);
+    const view = await this.stats.read();
     if (!counted) return view.total;
     const [field, bucket] = counted;
     const wanted = q[field];

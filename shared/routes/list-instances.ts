@@ -8,7 +8,7 @@ export const listInstances = defineRoute({
   path: '/api/instances',
   handler: 'http/list-instances',
   scope: 'read',
-  // meta: `total` from the stats item the stream keeps (shared/repo/listing.ts).
+  // meta: `total` from the stats the stream keeps (shared/repo/listing.ts).
   tables: { instances: 'read', meta: 'read' },
   query: listInstancesQuerySchema,
   operationId: 'listInstances',

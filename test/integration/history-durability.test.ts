@@ -13,13 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import { StatsRepository } from '../../shared/repo/stats.ts';
 import { QuarantineRepository } from '../../shared/repo/quarantine.ts';
-import { statsView } from '../../shared/domain/history.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
 import { StreamPoller } from '../../infra/local/stream-poller.ts';
@@ -86,8 +85,7 @@ describe('history durability', () => {
     ((await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).map(
       (h) => `${h.instance_id}/${h.version}`,
     );
-  const statsOf = async (table: string) =>
-    statsView((await doc.send(new GetCommand({ TableName: table, Key: { pk: STATS_KEY } }))).Item);
+  const statsOf = (table: string) => new StatsRepository(doc, table).read();
 
   it('rides out a database outage longer than the old retry budget without losing a record', async () => {
     const names = prefixedTableNames(`outage-${randomUUID().slice(0, 6)}-`);

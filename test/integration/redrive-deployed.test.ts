@@ -31,13 +31,12 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { InvokeCommand, LambdaClient, type InvokeCommandInput } from '@aws-sdk/client-lambda';
-import { ScanCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { STATS_KEY } from '../../shared/repo/history-writer.ts';
-import { statsView } from '../../shared/domain/history.ts';
+import { StatsRepository } from '../../shared/repo/stats.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
 import { formatQueueReport, redriveQueue } from '../../infra/local/redrive-queue.ts';
@@ -469,9 +468,7 @@ describe('deployed redrive: on-failure queue → stream range → Invoke → del
       const report = await run();
       expect(report).toMatchObject({ replayed: 1, records: 4, failedAgain: 0 });
       expect(await history()).toEqual(expected);
-      const stats = statsView(
-        (await doc.send(new GetCommand({ TableName: names.meta, Key: { pk: STATS_KEY } }))).Item,
-      );
+      const stats = await new StatsRepository(doc, names.meta).read();
       expect(stats.total).toBe(3);
     }
     expect(deleted()).toEqual(['receipt-m1', 'receipt-m2']);

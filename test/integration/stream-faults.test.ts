@@ -13,19 +13,13 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import {
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { streamConsumers } from '../../shared/config/streams.ts';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
-import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import { StatsRepository } from '../../shared/repo/stats.ts';
 import { historyHandler } from '../support/history-handler.ts';
-import { statsView } from '../../shared/domain/history.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
 import { StreamPoller } from '../../infra/local/stream-poller.ts';
@@ -159,9 +153,7 @@ describe('history under faults', () => {
 
     // Stats from the stream equal a recount of the live instances.
     const current = await repo.getMany(ids);
-    const stats = statsView(
-      (await doc.send(new GetCommand({ TableName: names.meta, Key: { pk: STATS_KEY } }))).Item,
-    );
+    const stats = await new StatsRepository(doc, names.meta).read();
     expect(stats.total).toBe(50);
     const recount = (key: 'status' | 'cluster_name' | 'model_name') =>
       current.reduce<Record<string, number>>(
@@ -190,9 +182,7 @@ describe('history under faults', () => {
     );
     expect(batch.Records?.length).toBeGreaterThan(0);
     const before = await countHistory();
-    const statsBefore = (
-      await doc.send(new GetCommand({ TableName: names.meta, Key: { pk: STATS_KEY } }))
-    ).Item;
+    const statsBefore = await new StatsRepository(doc, names.meta).read();
 
     const handler = historyHandler(doc, names);
     const res = await handler(
@@ -202,9 +192,7 @@ describe('history under faults', () => {
 
     expect(res.batchItemFailures).toEqual([]);
     expect(await countHistory()).toBe(before);
-    expect(
-      (await doc.send(new GetCommand({ TableName: names.meta, Key: { pk: STATS_KEY } }))).Item,
-    ).toEqual(statsBefore);
+    expect(await new StatsRepository(doc, names.meta).read()).toEqual(statsBefore);
   });
 
   it('a record that keeps failing goes to the on-failure destination after the retries, and processing moves on', async () => {

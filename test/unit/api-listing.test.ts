@@ -1,10 +1,11 @@
 /**
- * The instance list's `total` (one GetItem of the stream-kept stats, or nothing) and `page`
+ * The instance list's `total` (one BatchGetItem of the stream-kept stats shards, or nothing),
+ * the stats read (shards and the single item of earlier versions summed), and `page`
  * (a skip that counts index keys without reading items when the keys decide every filter).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   InstanceLister,
@@ -13,7 +14,13 @@ import {
   planSources,
 } from '../../shared/repo/listing.ts';
 import { listInstancesQuerySchema } from '../../shared/domain/query.ts';
-import { STATS_KEY } from '../../shared/repo/history-writer.ts';
+import {
+  LEGACY_STATS_KEY,
+  STATS_KEYS,
+  STATS_SHARDS,
+  StatsRepository,
+  statsShardKey,
+} from '../../shared/repo/stats.ts';
 import { AppError } from '../../shared/domain/errors.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -23,7 +30,7 @@ const lister = new InstanceLister(client, 'instances', noItems, 'meta');
 const query = (q: Record<string, string | undefined>) => listInstancesQuerySchema.parse(q);
 
 const STATS = {
-  pk: STATS_KEY,
+  pk: statsShardKey(3),
   total: 12,
   'status#active': 7,
   'status#pending': 2,
@@ -45,9 +52,9 @@ describe('InstanceLister.total', () => {
     [{ cluster_name: 'h100' }, 5],
     [{ model_name: 'llama' }, 3],
     [{ model_name: 'nobody-runs-this' }, 0],
-  ])('%j → %d from one GetItem of the stats', async (q, want) => {
+  ])('%j → %d from one BatchGetItem of the stats', async (q, want) => {
     // Prepare
-    ddb.on(GetCommand, { TableName: 'meta', Key: { pk: STATS_KEY } }).resolves({ Item: STATS });
+    ddb.on(BatchGetCommand).resolves({ Responses: { meta: [STATS] } });
     // Act
     const total = await lister.total(query(q));
     // Assess
@@ -67,7 +74,7 @@ describe('InstanceLister.total', () => {
   });
 
   it('is 0 on a fresh table (no stats item yet)', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({});
     expect(await lister.total(query({}))).toBe(0);
   });
 
@@ -75,6 +82,65 @@ describe('InstanceLister.total', () => {
     const blind = new InstanceLister(client, 'instances', noItems);
     expect(await blind.total(query({}))).toBeUndefined();
     expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('StatsRepository.read', () => {
+  const stats = new StatsRepository(client, 'meta');
+
+  it('reads every shard and the single item of earlier versions in one BatchGetItem', async () => {
+    ddb.on(BatchGetCommand).resolves({});
+    await stats.read();
+    const calls = ddb.commandCalls(BatchGetCommand);
+    expect(calls).toHaveLength(1);
+    const keys = calls[0]!.args[0].input.RequestItems!.meta!.Keys!.map((k) => k.pk);
+    expect(keys).toEqual(STATS_KEYS);
+    expect(new Set(keys).size).toBe(STATS_SHARDS + 1);
+    expect(keys).toContain(LEGACY_STATS_KEY);
+  });
+
+  it('sums the old single item and several shards, negative shard counts included', async () => {
+    // Prepare: 5 instances counted by an earlier version; since then two created on shard
+    // 1, one on shard 2, and one of the old ones (cluster a, active) deleted on shard 4.
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        meta: [
+          { pk: LEGACY_STATS_KEY, total: 5, 'status#active': 5, 'cluster#a': 5, 'model#m': 5 },
+          { pk: statsShardKey(1), total: 2, 'status#pending': 2, 'cluster#b': 2, 'model#m': 2 },
+          { pk: statsShardKey(2), total: 1, 'status#active': 1, 'cluster#a': 1, 'model#n': 1 },
+          { pk: statsShardKey(4), total: -1, 'status#active': -1, 'cluster#a': -1, 'model#m': -1 },
+        ],
+      },
+    });
+    // Act
+    const view = await stats.read();
+    // Assess
+    expect(view).toEqual({
+      total: 7,
+      by_status: { active: 5, pending: 2 },
+      by_priority: {},
+      by_cluster: { a: 5, b: 2 },
+      by_model: { m: 6, n: 1 },
+    });
+  });
+
+  it('leaves out a count that the shards bring to zero', async () => {
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        meta: [
+          { pk: LEGACY_STATS_KEY, total: 1, 'cluster#gone': 1 },
+          { pk: statsShardKey(9), total: -1, 'cluster#gone': -1 },
+        ],
+      },
+    });
+    expect((await stats.read()).by_cluster).toEqual({});
+  });
+
+  it('puts all changes of one instance on one shard, spread over all of them', () => {
+    expect(statsShardKey(42)).toBe(statsShardKey(42));
+    const used = new Set(Array.from({ length: 1000 }, (_, i) => statsShardKey(i + 1)));
+    expect(used.size).toBe(STATS_SHARDS);
+    expect(STATS_KEYS).toEqual(expect.arrayContaining([...used]));
   });
 });
 
