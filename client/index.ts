@@ -643,7 +643,6 @@ export class InstancesClient {
         return token ? `${this.wsUrl}?token=${encodeURIComponent(token)}` : this.wsUrl;
       },
       WebSocket: WebSocketImpl,
-      startingPoint: () => this.latestHistoryId(),
     });
   }
 }

@@ -29,7 +29,10 @@ export type SubscriptionState = 'connecting' | 'open' | 'reconnecting' | 'closed
 export interface SubscribeOptions {
   /** `instances`, `instance:<id>`, `operation:<id>`. */
   topics: string[];
-  /** Deliver records after this history_id (default: the newest one when subscribing). */
+  /**
+   * Resume after this history_id. Without it the subscription is live from the server's
+   * `subscribed` answer (`ready`): read the state over HTTP after that to miss nothing.
+   */
   sinceHistoryId?: number;
   /** Default 30 s. */
   pingIntervalMs?: number;
@@ -49,8 +52,6 @@ export interface SubscribeOptions {
 interface Transport {
   url: () => Promise<string>;
   WebSocket: new (url: string) => WebSocketLike;
-  /** The newest history_id, to start from when `sinceHistoryId` is not given. */
-  startingPoint: () => Promise<number>;
 }
 
 const OPEN = 1;
@@ -101,15 +102,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
   }
 
   private async start(): Promise<void> {
-    if (this.lastHistoryId === undefined) {
-      try {
-        this.lastHistoryId = await this.transport.startingPoint();
-      } catch (err) {
-        // Live only until the first event gives a resume point.
-        this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
-      }
-    }
-    // The record we start from is one the caller has: a resume's overlap may send it again.
+    // The record we resume from is one the caller has: a resume's overlap may send it again.
     if (this.lastHistoryId !== undefined) this.seen.add(this.lastHistoryId);
     await this.connect();
   }
@@ -196,6 +189,14 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
     }
     if (control.type === 'subscribed') {
       this.attempt = 0;
+      // The server's resume point: where a fresh subscription went live, or the newest id that
+      // exists when ours is beyond it (an id from another stack). A lower point only re-sends
+      // what `seen` drops.
+      const point = control.last_history_id;
+      if (point !== undefined && (this.lastHistoryId === undefined || point < this.lastHistoryId)) {
+        this.lastHistoryId = point;
+        this.seen.add(point); // as for `sinceHistoryId`: the caller has it (read after `ready`)
+      }
       this.stats.replayed += control.replayed ?? 0;
       this.setState('open');
       this.readyResolve();

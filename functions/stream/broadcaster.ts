@@ -14,6 +14,7 @@ import { FANOUT_CONCURRENCY } from '../../shared/ws/publisher.ts';
 import { isStale } from '../../shared/ws/resume-window.ts';
 import { HistoryPositions, latest, positionsOf } from '../../shared/repo/history-position.ts';
 import { tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { mapBounded } from '../../shared/aws/concurrency.ts';
 import { createLogger } from '../../shared/log.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
 
@@ -36,6 +37,9 @@ async function fresh(o: Outgoing): Promise<void> {
   );
 }
 
+/** Restamps and subscriber lookups made at once while a batch is prepared. */
+const PREPARE_CONCURRENCY = 16;
+
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const subscribers = new Map<string, Promise<string[]>>();
   const of = (topic: string) => {
@@ -43,33 +47,55 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     if (!p) subscribers.set(topic, (p = connections.subscribers(topic)));
     return p;
   };
-  // Records go out in stream order; each record fans out in rounds of concurrent posts. A
-  // failure (the database, for a lookup or a restamp) fails that record and the rest: the
-  // mapping retries from it, so no subscriber silently misses a record.
-  for (const [i, r] of event.Records.entries()) {
+  // The mapping retries from the first record reported, so a failure fails the rest too.
+  const failFrom = (i: number, err: unknown): DynamoDBBatchResponse => {
+    logger.warn('broadcast failed; the stream retries it', {
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      sequence_number: event.Records[i]?.dynamodb?.SequenceNumber,
+    });
+    return {
+      batchItemFailures: event.Records.slice(i).map((f) => ({
+        itemIdentifier: f.dynamodb?.SequenceNumber ?? '',
+      })),
+    };
+  };
+  const outgoing: (Outgoing & { at: number })[] = [];
+  for (const [at, r] of event.Records.entries()) {
     if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
     try {
       const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
       // The stored item converted as every reader converts it (field order restored).
-      const o: Outgoing = { record: toRecord(item), pos: latest(positionsOf(item)) };
-      await fresh(o);
+      outgoing.push({ at, record: toRecord(item), pos: latest(positionsOf(item)) });
+    } catch (err) {
+      // Nothing was posted yet: the batch is retried whole (bisected down to a poison record).
+      return failFrom(outgoing[0]?.at ?? at, err);
+    }
+  }
+  if (outgoing.length === 0) return { batchItemFailures: [] };
+  // The whole batch is prepared before the first post, concurrently: stale positions moved
+  // forward, then every topic's subscribers looked up (each record restamped before its
+  // lookup). One at a time, a lagging broadcaster would pay a restamp and a lookup per record
+  // and fall further behind the more it lags.
+  try {
+    await mapBounded(outgoing, PREPARE_CONCURRENCY, fresh);
+    const topics = [...new Set(outgoing.flatMap((o) => topicsOf(o.record)))];
+    await mapBounded(topics, PREPARE_CONCURRENCY, of);
+  } catch (err) {
+    return failFrom(outgoing[0]!.at, err);
+  }
+  // Records go out in stream order; each record fans out in rounds of concurrent posts, each
+  // round on a fresh position (the batch may have taken longer than the restamp threshold).
+  for (const o of outgoing) {
+    try {
       const ids = [...new Set((await Promise.all(topicsOf(o.record).map(of))).flat())];
       const message = instanceEventMessage(o.record);
       for (let at = 0; at < ids.length; at += FANOUT_CONCURRENCY) {
-        if (at > 0) await fresh(o);
+        await fresh(o);
         const result = await publisher.fanout(ids.slice(at, at + FANOUT_CONCURRENCY), message);
         logger.debug('broadcast', { history_id: o.record.history_id, ...result });
       }
     } catch (err) {
-      logger.warn('broadcast failed; the stream retries it', {
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-        sequence_number: r.dynamodb.SequenceNumber,
-      });
-      return {
-        batchItemFailures: event.Records.slice(i).map((f) => ({
-          itemIdentifier: f.dynamodb?.SequenceNumber ?? '',
-        })),
-      };
+      return failFrom(o.at, err);
     }
   }
   return { batchItemFailures: [] };

@@ -1,6 +1,8 @@
 /**
  * `subscribe`: live from now, or resumed from `since_history_id` (shared/ws/resume.ts); either
- * way answered with `subscribed`.
+ * way answered with `subscribed` and the `last_history_id` to resume from later. From now: the
+ * newest id read once the subscription is live, so everything committed after the answer is
+ * delivered and a later resume from that id overlaps nothing the caller needs twice.
  */
 import { subscribeSchema, subscribedMessage } from '../../shared/ws/protocol.ts';
 import { wsRoute } from '../../shared/ws/handler.ts';
@@ -19,7 +21,11 @@ export const handler = wsRoute(
     const topics = [...new Set(body.topics)];
     if (body.since_history_id === undefined) {
       await connections.subscribe(connectionId, topics, true);
-      await publisher.post(connectionId, subscribedMessage(topics));
+      const newest = await replay.newest();
+      await publisher.post(
+        connectionId,
+        subscribedMessage(topics, { replayed: 0, last_history_id: newest }),
+      );
       return;
     }
     const resumed = await resume(

@@ -77,9 +77,13 @@ describe('WebSocket API', { timeout: 120_000 }, () => {
   it('subscribe to "instances" receives instance.created; unsubscribe stops it', async () => {
     // The connection also follows an instance of its own: the positive control at the end.
     const marker = await createInstance();
+    const [markerCreated] = await historyThrough(marker.id, 1);
     const c = await connect(`instance_id=${marker.id}`);
     c.send({ action: 'subscribe', topics: ['instances'] });
-    await c.waitFor((m) => m.type === 'subscribed');
+    // Live from the answer on: it names the newest record there is then, to resume from later.
+    const ack = await c.waitFor((m) => m.type === 'subscribed');
+    expect(ack).toMatchObject({ replayed: 0 });
+    expect(ack.last_history_id).toBeGreaterThanOrEqual(markerCreated!.history_id);
     const inst = await createInstance();
     await c.waitFor((m) => m.type === 'instance.created' && m.instance_id === inst.id);
     c.send({ action: 'unsubscribe', topics: ['instances'] });

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearch, stringifySearch } from '../../web/src/lib/search.ts';
-import {
-  knownTotal,
-  toListQuery,
-  validateInstancesSearch,
-} from '../../web/src/features/instances/search.ts';
+import { toListQuery, validateInstancesSearch } from '../../web/src/features/instances/search.ts';
 import { validateHistorySearch } from '../../web/src/features/history/search.ts';
-
-const stats = {
-  total: 1234,
-  by_status: { active: 1000, pending: 200, error: 34 },
-  by_priority: { high: 10 },
-  by_cluster: { c1: 7 },
-  by_model: {},
-};
 
 describe('URL ⇄ view state', () => {
   it('a view survives a round trip through a readable URL', () => {
@@ -51,14 +39,6 @@ describe('URL ⇄ view state', () => {
       skip: 100,
     });
     expect(toListQuery({ page: 2, cursor: 'abc' })).toMatchObject({ cursor: 'abc' });
-  });
-
-  it('knows the total only when the counters can answer', () => {
-    expect(knownTotal({}, stats)).toBe(1234);
-    expect(knownTotal({ status: ['active', 'pending'] }, stats)).toBe(1200);
-    expect(knownTotal({ cluster: 'c1' }, stats)).toBe(7);
-    expect(knownTotal({ cluster: 'c1', status: ['active'] }, stats)).toBeUndefined();
-    expect(knownTotal({ q: 'x' }, stats)).toBeUndefined();
   });
 
   it('history: two compared records in order, anything else ignored', () => {

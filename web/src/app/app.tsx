@@ -55,7 +55,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
 export function App({ config }: { config: ConsoleConfig }) {
   const api = useMemo(() => createApi(config), [config]);
   const queryClient = useMemo(() => createQueryClient(), []);
-  const router = useMemo(() => createAppRouter(), []);
+  const router = useMemo(() => createAppRouter({ api, queryClient }), [api, queryClient]);
   const [authed, setAuthed] = useState(config.auth === 'off');
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>

@@ -20,6 +20,9 @@ import { ReauthDialog } from '../auth/reauth-dialog.tsx';
 
 export const SEARCH_INPUT_ID = 'instance-search';
 
+/** Below Mantine's `sm` the header has two rows (app.css `.app-header`): title and status, then the links. */
+const HEADER_NARROW_PX = 88;
+
 const LIVE: Record<LiveState, { color: string; label: string }> = {
   connecting: { color: 'gray', label: 'Connecting' },
   open: { color: 'teal', label: 'Live' },
@@ -70,26 +73,24 @@ export function Layout() {
   );
   useShortcuts(shortcuts);
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell header={{ height: { base: HEADER_NARROW_PX, sm: 56 } }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="md" wrap="nowrap">
-            <AnchorLink to="/" c="inherit" underline="never" visibleFrom="sm">
-              <Title order={2} size="h4">
-                Inference Instances
-              </Title>
-            </AnchorLink>
-            <nav aria-label="Main">
-              <Group gap="sm" wrap="nowrap">
-                <AnchorLink to="/" activeOptions={{ exact: true }}>
-                  Instances
-                </AnchorLink>
-                <AnchorLink to="/operations">Operations</AnchorLink>
-                <AnchorLink to="/history">Audit log</AnchorLink>
-              </Group>
-            </nav>
-          </Group>
-          <Group gap="xs" wrap="nowrap">
+        <div className="app-header">
+          <AnchorLink to="/" c="inherit" underline="never" className="app-header-title">
+            <Title order={2} size="h4">
+              Inference Instances
+            </Title>
+          </AnchorLink>
+          <nav aria-label="Main" className="app-header-nav">
+            <Group gap="md" wrap="nowrap">
+              <AnchorLink to="/" activeOptions={{ exact: true }}>
+                Instances
+              </AnchorLink>
+              <AnchorLink to="/operations">Operations</AnchorLink>
+              <AnchorLink to="/history">Audit log</AnchorLink>
+            </Group>
+          </nav>
+          <Group gap="xs" wrap="nowrap" className="app-header-status">
             <AuthStatus />
             <LiveBadge />
             <Tooltip label="Keyboard shortcuts (?)">
@@ -102,7 +103,7 @@ export function Layout() {
               </ActionIcon>
             </Tooltip>
           </Group>
-        </Group>
+        </div>
       </AppShell.Header>
       <AppShell.Main>
         <main>

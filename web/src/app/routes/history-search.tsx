@@ -28,6 +28,11 @@ import { OP_COLOR } from '../../features/history/components/timeline.tsx';
 /** Typed by path (not imported from the router, which imports this page). */
 const searchRoute = getRouteApi('/history');
 
+/** A create or delete record lists every field as changed: the column says "—" instead. */
+const WHOLE_RECORD = new Set(['create', 'delete']);
+/** Short cells keep their line; the changed fields and reason take the wrap. */
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
 /** History across instances: newest first, one page per URL (`cursor`), filters in the URL. */
 export default function HistorySearchPage() {
   const search = searchRoute.useSearch();
@@ -91,7 +96,7 @@ export default function HistorySearchPage() {
               <Table.Tbody>
                 {page.items.map((r) => (
                   <Table.Tr key={r.history_id}>
-                    <Table.Td>
+                    <Table.Td style={NO_WRAP}>
                       <time
                         dateTime={r.operation_timestamp}
                         title={exactTime(r.operation_timestamp)}
@@ -99,7 +104,7 @@ export default function HistorySearchPage() {
                         {relativeTime(r.operation_timestamp)}
                       </time>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td style={NO_WRAP}>
                       <AnchorLink
                         to="/instances/$id/history"
                         params={{ id: r.instance_id }}
@@ -112,17 +117,19 @@ export default function HistorySearchPage() {
                         #{r.instance_id} v{r.version}
                       </Text>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td style={NO_WRAP}>
                       <Badge color={OP_COLOR[r.operation_type] ?? 'gray'} autoContrast>
                         {r.operation_type}
                       </Badge>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td style={NO_WRAP}>
                       <Text size="sm">{r.actor}</Text>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">
-                        {r.operation_type === 'create' ? '—' : r.changed_fields.join(', ') || '—'}
+                        {WHOLE_RECORD.has(r.operation_type)
+                          ? '—'
+                          : r.changed_fields.join(', ') || '—'}
                       </Text>
                     </Table.Td>
                     <Table.Td>

@@ -29,7 +29,6 @@ import {
   DEFAULT_LIMIT,
   CLEARED_FILTERS,
   hasFilters,
-  knownTotal,
   toListQuery,
   type InstancesSearch,
 } from '../../features/instances/search.ts';
@@ -99,7 +98,8 @@ export function InstancesPage() {
 
   const page = search.page ?? 1;
   const limit = search.limit ?? DEFAULT_LIMIT;
-  const total = knownTotal(search, stats.data);
+  // The server says when the total is known (unfiltered, or one counted field).
+  const total = list.data?.total;
 
   const update = (patch: Partial<InstancesSearch>, replace = false) => {
     // A new filter, sort or page size starts at page 1.

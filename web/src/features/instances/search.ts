@@ -7,7 +7,7 @@ import {
 } from '../../../../shared/domain/instance.ts';
 import * as z from 'zod/mini';
 import { SORT_FIELDS, isoDate, type SortField } from '../../../../shared/domain/query.ts';
-import type { InstanceStats, ListInstancesQuery } from '../../../../client/index.ts';
+import type { ListInstancesQuery } from '../../../../client/index.ts';
 import { int, list, oneOf, str, type RawSearch } from '../../lib/search.ts';
 import { dayEnd, dayRange, dayStart } from '../../lib/days.ts';
 
@@ -124,29 +124,6 @@ export const CLEARED_FILTERS = {
 /** Filters only (no paging or sorting): the part that changes what matches. */
 export const hasFilters = (s: InstancesSearch) =>
   Boolean(s.q || s.status || s.priority || s.model || s.cluster || s.created_from || s.created_to);
-
-/**
- * The list API returns no total; the stats counters give it when the view filters on one
- * dimension at most (or none). Otherwise undefined ("of many").
- */
-export function knownTotal(
-  s: InstancesSearch,
-  stats: InstanceStats | undefined,
-): number | undefined {
-  if (!stats) return undefined;
-  const dims = [s.q, s.status, s.priority, s.model, s.cluster].filter(Boolean).length;
-  // The counters know nothing of creation dates.
-  if (s.created_from || s.created_to) return undefined;
-  if (dims === 0) return stats.total;
-  if (dims > 1 || s.q) return undefined;
-  const sum = (keys: readonly string[], rec: Partial<Record<string, number>>) =>
-    keys.reduce((n, k) => n + (rec[k] ?? 0), 0);
-  if (s.status) return sum(s.status, stats.by_status);
-  if (s.priority) return sum(s.priority, stats.by_priority);
-  if (s.model) return stats.by_model[s.model] ?? 0;
-  if (s.cluster) return stats.by_cluster[s.cluster] ?? 0;
-  return undefined;
-}
 
 /** Fields of an instance that decide whether it matches a list query or where it sorts. */
 export function fieldsThatMove(q: ListInstancesQuery): string[] {

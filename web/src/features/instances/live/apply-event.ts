@@ -14,6 +14,7 @@ import type {
 import { instanceKeys } from '../api/keys.ts';
 import { fieldsThatMove } from '../search.ts';
 import { historyKeys } from '../../history/api/keys.ts';
+import type { Refetch } from './refetch-queue.ts';
 
 export interface ApplyResult {
   /** Lists whose rows changed in place. */
@@ -25,7 +26,15 @@ export interface ApplyResult {
 const isInstance = (v: unknown): v is Instance =>
   typeof v === 'object' && v !== null && typeof (v as Instance).id === 'number';
 
-export function applyInstanceEvent(qc: QueryClient, event: InstanceEvent): ApplyResult {
+/**
+ * `refetch` defaults to an immediate invalidation; the console passes its RefetchQueue, which
+ * coalesces bursts.
+ */
+export function applyInstanceEvent(
+  qc: QueryClient,
+  event: InstanceEvent,
+  refetch: Refetch = (queryKey, exact = true) => void qc.invalidateQueries({ queryKey, exact }),
+): ApplyResult {
   const id = event.instance_id;
   const deleted = event.type === 'instance.deleted';
   const state = !deleted && !event.truncated && isInstance(event.instance) ? event.instance : null;
@@ -34,12 +43,12 @@ export function applyInstanceEvent(qc: QueryClient, event: InstanceEvent): Apply
   // Detail: the new state, or a refetch when the message did not carry it.
   const detailKey = instanceKeys.detail(id);
   if (deleted) {
-    void qc.invalidateQueries({ queryKey: detailKey, exact: true });
+    refetch(detailKey);
   } else if (state) {
     const cached = qc.getQueryData<Instance>(detailKey);
     if (!cached || cached.version < state.version) qc.setQueryData(detailKey, state);
   } else {
-    void qc.invalidateQueries({ queryKey: detailKey, exact: true });
+    refetch(detailKey);
   }
 
   for (const [key, page] of qc.getQueriesData<InstanceList>({ queryKey: instanceKeys.lists() })) {
@@ -56,7 +65,7 @@ export function applyInstanceEvent(qc: QueryClient, event: InstanceEvent): Apply
         count: page.count - 1,
       });
       result.updatedLists++;
-      void qc.invalidateQueries({ queryKey: key, exact: true });
+      refetch(key);
       result.invalidatedLists++;
     } else if (index >= 0 && state) {
       if (page.items[index]!.version < state.version) {
@@ -66,7 +75,7 @@ export function applyInstanceEvent(qc: QueryClient, event: InstanceEvent): Apply
         result.updatedLists++;
       }
       if (moves) {
-        void qc.invalidateQueries({ queryKey: key, exact: true });
+        refetch(key);
         result.invalidatedLists++;
       }
     } else if (
@@ -74,11 +83,11 @@ export function applyInstanceEvent(qc: QueryClient, event: InstanceEvent): Apply
       (event.type === 'instance.created' || event.type === 'instance.restored' || moves)
     ) {
       // It may belong on this page now: the server knows.
-      void qc.invalidateQueries({ queryKey: key, exact: true });
+      refetch(key);
       result.invalidatedLists++;
     }
   }
 
-  void qc.invalidateQueries({ queryKey: historyKeys.instance(id) });
+  refetch(historyKeys.instance(id), false);
   return result;
 }
