@@ -38,9 +38,9 @@ if (phases.length === 0) {
   process.exit(2);
 }
 
-// About 15 writes/s from 4 writers: a resume replays up to 24 s of records and answers
-// ResumeTooFar above 1,000 (docs/reliability.md, "Resume"), which the dropping subscriber
-// must not hit — it checks delivery, not the reload path.
+// About 15 writes/s from 4 writers: what a 2-core machine carries with a stack restarting
+// beside it. A resume replays the 24 s before its record too, far under MAX_OVERLAP (6,000),
+// so the dropping subscriber checks delivery, not the ResumeTooFar reload path.
 const timing: PhaseTiming = {
   beforeMs: seconds * 350,
   faultMs: seconds * 300,

@@ -10,7 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryRecord } from '../domain/history.ts';
 import { HistoryTable, type Item } from '../repo/history-table.ts';
 import { HistoryPositions, positionKey, positionsOf } from '../repo/history-position.ts';
-import { ID_TO_STAMP_BOUND_MS, RESUME_OVERLAP_MS } from './resume-window.ts';
+import { ID_TO_STAMP_BOUND_MS, MAX_OVERLAP, RESUME_OVERLAP_MS } from './resume-window.ts';
 
 /** Where a replay starts: the id the client sent, and the position replayed from. */
 export interface ReplayFrom {
@@ -39,8 +39,9 @@ export class ReplayReader {
   }
 
   /**
-   * Records to replay for the topics, ascending by history_id, at most `max` (+1 to tell "too
-   * many"), without the ids in `skip` (already sent on this connection).
+   * Records to replay for the topics, ascending by history_id, without the ids in `skip`
+   * (already sent on this connection): at most `max` + 1 newer than `since` (+1 tells "too
+   * many"), and the overlap — lower ids positioned in the window — up to MAX_OVERLAP + 1.
    */
   async after(
     from: ReplayFrom,
@@ -48,7 +49,8 @@ export class ReplayReader {
     max: number,
     skip: ReadonlySet<number> = new Set(),
   ): Promise<HistoryRecord[]> {
-    const limit = max + 1 + skip.size;
+    const newerLimit = max + 1 + skip.size;
+    const overlapLimit = MAX_OVERLAP + 1 + skip.size;
     const all = topics.includes('instances');
     const instances = new Set(
       topics.flatMap((t) => /^instance:(\d+)$/.exec(t)?.[1] ?? []).map(Number),
@@ -64,11 +66,11 @@ export class ReplayReader {
       keep(
         await this.table.entries(
           { by: 'historyId' },
-          { ascending: true, after: from.since, max: limit },
+          { ascending: true, after: from.since, max: newerLimit },
         ),
       );
       if (from.fromPos !== undefined)
-        keep(await this.stampedBelow(from.since, from.fromPos, limit));
+        keep(await this.stampedBelow(from.since, from.fromPos, overlapLimit));
     } else {
       for (const id of instances) keep(await this.instanceAfter(id, from));
     }
@@ -76,16 +78,17 @@ export class ReplayReader {
       keep(
         await this.table.entries(
           { by: 'latePosition' },
-          { ascending: true, from: from.fromPos, max: limit },
+          { ascending: true, from: from.fromPos, max: newerLimit + overlapLimit },
         ),
       );
     }
-    const records = await this.table.hydrate([...keys.values()]);
-    // The record the client names it has: never sent again.
-    return records
+    const records = (await this.table.hydrate([...keys.values()]))
       .filter((r) => !skip.has(r.history_id) && r.history_id !== from.since)
-      .sort((a, b) => a.history_id - b.history_id)
-      .slice(0, max + 1);
+      .sort((a, b) => a.history_id - b.history_id);
+    // The record the client names it has: never sent again.
+    const overlap = records.filter((r) => r.history_id < from.since).slice(0, MAX_OVERLAP + 1);
+    const newer = records.filter((r) => r.history_id > from.since).slice(0, max + 1);
+    return [...overlap, ...newer];
   }
 
   /** The newest history id there is (0 when there is none): one key read of the index. */

@@ -42,3 +42,11 @@ export const RESUME_OVERLAP_MS =
 /** Whether a record last made visible at `position` must be restamped before a post at `now`. */
 export const isStale = (position: number | undefined, now: number): boolean =>
   position === undefined || now - position > RESTAMP_AFTER_MS;
+
+/**
+ * The most records of the overlap (lower ids than the one sent, positioned inside the window) a
+ * resume sends. They are bounded by the change rate × RESUME_OVERLAP_MS (24 s; 4,800 at 200
+ * changes/s) and do not count against MAX_REPLAY, the limit on records newer than the one sent:
+ * otherwise every resume above ~40 changes/s would answer ResumeTooFar. Past this, it does.
+ */
+export const MAX_OVERLAP = 6_000;

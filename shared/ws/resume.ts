@@ -8,6 +8,7 @@
  */
 import { AppError } from '../domain/errors.ts';
 import { instanceEventMessage, MAX_REPLAY, type Resumed } from './protocol.ts';
+import { MAX_OVERLAP } from './resume-window.ts';
 import type { ConnectionRepository } from './connections.ts';
 import type { Publisher } from './publisher.ts';
 import type { ReplayReader } from './replay.ts';
@@ -44,6 +45,9 @@ export async function resume(
   await connections.subscribe(connectionId, topics, false);
   const from = await replay.start(since);
   const sent = new Set<number>();
+  /** Sent records counted apart: newer than `since` (MAX_REPLAY), and the overlap below it. */
+  let newerSent = 0;
+  let overlapSent = 0;
   let last = since;
   /**
    * Sends what the replay finds that this connection was not sent yet; false when the
@@ -53,7 +57,8 @@ export async function resume(
    */
   const send = async (live: boolean): Promise<boolean> => {
     const records = await replay.after(from, topics, MAX_REPLAY, sent);
-    if (sent.size + records.length > MAX_REPLAY) {
+    const newer = records.filter((r) => r.history_id > since).length;
+    if (newerSent + newer > MAX_REPLAY || overlapSent + records.length - newer > MAX_OVERLAP) {
       await connections.setLive(connectionId, topics);
       throw resumeTooFar();
     }
@@ -63,6 +68,8 @@ export async function resume(
       }
       if ((await publisher.post(connectionId, instanceEventMessage(r))) !== 'sent') return false;
       sent.add(r.history_id);
+      if (r.history_id > since) newerSent++;
+      else overlapSent++;
       last = Math.max(last, r.history_id);
     }
     return true;

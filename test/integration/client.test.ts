@@ -403,15 +403,21 @@ describe('InstancesClient.subscribe', () => {
       const restored = await api.restoreInstance(inst.id, history.items[0]!.history_id);
       await eventually(async () => events.some((e) => e.type === 'instance.restored'), 15_000);
 
-      // Assess: exactly the records after the create, each once, in order.
+      // Assess: every record after the create, each once, in order. The create was committed
+      // before the subscription went live: a resume's overlap (the 24 s before the record it
+      // resumes from) may carry it once more when other writes made it not the newest record
+      // at the subscription (docs/api.md, "Resume"), so it is not counted either way.
       const all = [];
       for await (const r of api.listAllHistory(inst.id, { sort_order: 'asc', limit: 4 }))
         all.push(r);
+      const created = all[0]!.history_id;
       const expected = all.slice(1).map((r) => r.history_id);
       const got = events.map((e) => e.history_id);
-      expect(got).toEqual(expected);
+      expect(got.filter((id) => id !== created)).toEqual(expected);
       expect(new Set(got).size).toBe(got.length);
-      expect(events.map((e) => e.version)).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
+      expect(events.filter((e) => e.version > 1).map((e) => e.version)).toEqual(
+        Array.from({ length: 11 }, (_, i) => i + 2),
+      );
       expect(deleted.version).toBe(11);
       expect(restored.version).toBe(12);
       expect(sub.lastHistoryId).toBe(expected[expected.length - 1]);

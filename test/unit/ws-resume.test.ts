@@ -8,7 +8,7 @@ import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { MAX_REPLAY, type ServerMessage } from '../../shared/ws/protocol.ts';
 import type { PostResult } from '../../shared/ws/publisher.ts';
 import { resume, type ResumeDeps } from '../../shared/ws/resume.ts';
-import { RESUME_OVERLAP_MS } from '../../shared/ws/resume-window.ts';
+import { MAX_OVERLAP, RESUME_OVERLAP_MS } from '../../shared/ws/resume-window.ts';
 
 const record = (history_id: number): HistoryRecord => ({
   history_id,
@@ -60,7 +60,7 @@ function setUp(world: World) {
       after: async (from, _topics, max, skip = new Set()) => {
         log.push(`after ${from.since}${skip.size ? ` skipping ${[...skip]}` : ''}`);
         const pos = (id: number) => world.positions?.get(id);
-        return world.history
+        const found = world.history
           .filter(
             (r) =>
               !skip.has(r.history_id) &&
@@ -68,8 +68,12 @@ function setUp(world: World) {
               (r.history_id > from.since ||
                 (from.fromPos !== undefined && (pos(r.history_id) ?? -Infinity) >= from.fromPos)),
           )
-          .sort((a, b) => a.history_id - b.history_id)
-          .slice(0, max + 1);
+          .sort((a, b) => a.history_id - b.history_id);
+        // As the reader does: the overlap and the newer records, each up to its own limit.
+        return [
+          ...found.filter((r) => r.history_id < from.since).slice(0, MAX_OVERLAP + 1),
+          ...found.filter((r) => r.history_id > from.since).slice(0, max + 1),
+        ];
       },
       newest: async () => Math.max(0, ...world.history.map((r) => r.history_id)),
       positions: {
@@ -182,5 +186,32 @@ describe('resume', () => {
       type: 'ResumeTooFar',
     });
     expect(w.sent()).toHaveLength(MAX_REPLAY);
+  });
+
+  it(`sends the overlap apart from the ${MAX_REPLAY}: a busy minute is no ResumeTooFar`, async () => {
+    // Prepare: 1,500 records positioned inside the window before the one sent (~60 changes/s),
+    // and 3 newer ones.
+    const T = 1_800_000_000_000;
+    const history = Array.from({ length: 1_503 }, (_, i) => record(i + 1));
+    const positions = new Map(history.map((r) => [r.history_id, T - 1_500 + r.history_id]));
+    const w = setUp({ history, positions });
+
+    // Act
+    const resumed = await resume(w.deps, 'c1', ['instances'], 1_500);
+
+    // Assess: every record but the one sent, in order; the client drops what it had.
+    expect(resumed).toEqual({ replayed: 1_502, last_history_id: 1_503 });
+    expect(w.sent()).toEqual(history.map((r) => r.history_id).filter((id) => id !== 1_500));
+  });
+
+  it(`past ${MAX_OVERLAP} records in the overlap throws ResumeTooFar`, async () => {
+    const T = 1_800_000_000_000;
+    const history = Array.from({ length: MAX_OVERLAP + 2 }, (_, i) => record(i + 1));
+    const positions = new Map(history.map((r) => [r.history_id, T]));
+    const w = setUp({ history, positions });
+    await expect(resume(w.deps, 'c1', ['instances'], MAX_OVERLAP + 2)).rejects.toMatchObject({
+      type: 'ResumeTooFar',
+    });
+    expect(w.sent()).toEqual([]);
   });
 });

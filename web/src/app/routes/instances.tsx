@@ -217,6 +217,19 @@ export function InstancesPage() {
             Retry
           </Button>
         </Paper>
+      ) : items && items.length === 0 && list.data?.next_cursor ? (
+        // A sparse filter (text search) examines a bounded number of instances per page: an
+        // empty page with a cursor means "none so far", not "none".
+        <Paper withBorder p="xl" ta="center">
+          <Text fw={600}>No match among the instances searched so far.</Text>
+          <Button
+            mt="sm"
+            variant="light"
+            onClick={() => goto(page + 1, list.data?.next_cursor ?? undefined)}
+          >
+            Search further
+          </Button>
+        </Paper>
       ) : items && items.length === 0 ? (
         <Paper withBorder p="xl" ta="center">
           <Text fw={600}>
