@@ -64,7 +64,7 @@ export const CONFIGS: Record<BenchConfig['mode'], BenchConfig> = {
   },
   quick: {
     mode: 'quick',
-    initRounds: 3,
+    initRounds: 1,
     initConcurrency: 2,
     overlap: true,
     latencySamples: 10,

@@ -118,7 +118,13 @@ export default function HistorySearchPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td style={NO_WRAP}>
-                      <Badge color={OP_COLOR[r.operation_type] ?? 'gray'} autoContrast>
+                      <Badge
+                        color={OP_COLOR[r.operation_type] ?? 'gray'}
+                        autoContrast
+                        // Mantine's badge hides its overflow, so its minimum width in an auto-sized
+                        // column is ~0 and the table cut "RESTORE" to "RESTO…".
+                        miw="max-content"
+                      >
                         {r.operation_type}
                       </Badge>
                     </Table.Td>
