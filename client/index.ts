@@ -575,12 +575,6 @@ export class InstancesClient {
     return this.send({ ...opts, ...route('getHistoryRecord', { history_id: historyId }) });
   }
 
-  /** The newest history_id across all instances (0 when there is no history yet). */
-  async latestHistoryId(opts: CallOptions = {}): Promise<number> {
-    const page = await this.searchHistory({ limit: 1 }, opts);
-    return page.items[0]?.history_id ?? 0;
-  }
-
   // ----- long-running operations -------------------------------------------------------------
 
   /** Starts a bulk update / bulk delete / export; answers at once (202) with its state. */

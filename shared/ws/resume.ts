@@ -26,8 +26,8 @@ export const resumeTooFar = () =>
   new AppError(
     413,
     'ResumeTooFar',
-    `More than ${MAX_REPLAY} records were missed; reload over HTTP and subscribe again`,
-    { max_replay: MAX_REPLAY },
+    `More than ${MAX_REPLAY} records were missed (or ${MAX_OVERLAP} in the overlap before the one resumed from); reload over HTTP and subscribe again`,
+    { max_replay: MAX_REPLAY, max_overlap: MAX_OVERLAP },
   );
 
 /**

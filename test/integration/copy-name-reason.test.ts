@@ -18,10 +18,15 @@ async function searchAll(q: string, enough: number): Promise<Rec[]> {
   let cursor: string | null = null;
   do {
     const page = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const res: ApiResponse<{ items: Rec[]; next_cursor: string | null }> = await api(
-      'GET',
-      `/api/history/search?q=${encodeURIComponent(q)}&limit=100${page}`,
-    );
+    const path = `/api/history/search?q=${encodeURIComponent(q)}&limit=100${page}`;
+    let res: ApiResponse<{ items: Rec[]; next_cursor: string | null }> = await api('GET', path);
+    // A search scans the shared history; under the suite's load a read can time out and answer
+    // 503 with Retry-After (the documented "retry"), as any client is told to.
+    for (let retries = 0; res.status === 503 && retries < 5; retries++) {
+      const after = Number(res.headers.get('retry-after') ?? 1);
+      await new Promise((r) => setTimeout(r, after * 1000));
+      res = await api('GET', path);
+    }
     expect(res.status).toBe(200);
     found.push(...res.body.items);
     cursor = res.body.next_cursor;
