@@ -158,6 +158,10 @@ describe('WebSocket API', { timeout: 120_000 }, () => {
   it('removes a vanished client after the next broadcast (410 Gone)', async () => {
     const inst = await createInstance();
     const live = await connect(`instance_id=${inst.id}`);
+    // Everything of this instance broadcast so far is behind us: the ghost below must meet the
+    // next change, not a lagging broadcast of the create (which would remove it before the count).
+    await api('PATCH', `/api/instances/${inst.id}`, { replicas: 5 });
+    await live.waitFor((m) => m.type === 'instance.updated' && m.version === 2);
     // A subscriber whose $disconnect never arrived: the gateway no longer knows the connection.
     const ghost = 'GhostConnection=';
     await doc().send(
@@ -175,7 +179,7 @@ describe('WebSocket API', { timeout: 120_000 }, () => {
     expect((await connectionIds(`instance:${inst.id}`)).sort()).toHaveLength(2);
 
     await api('PATCH', `/api/instances/${inst.id}`, { replicas: 6 });
-    await live.waitFor((m) => m.type === 'instance.updated');
+    await live.waitFor((m) => m.type === 'instance.updated' && m.version === 3);
     await eventually(async () => !(await connectionIds(`instance:${inst.id}`)).includes(ghost));
     expect(await connectionItem(ghost)).toBeUndefined();
     expect(await connectionIds(`instance:${inst.id}`)).toHaveLength(1);
