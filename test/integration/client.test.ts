@@ -420,7 +420,9 @@ describe('InstancesClient.subscribe', () => {
       );
       expect(deleted.version).toBe(11);
       expect(restored.version).toBe(12);
-      expect(sub.lastHistoryId).toBe(expected[expected.length - 1]);
+      // Its resume point: the last record delivered, or the newest id at the subscription if
+      // other writers (another test file on the shared stack) made that one higher.
+      expect(sub.lastHistoryId).toBeGreaterThanOrEqual(expected[expected.length - 1]!);
       expect(sub.stats.connections).toBeGreaterThanOrEqual(3);
       // The 4 updates and the delete made while the network was down came as a replay.
       expect(sub.stats.replayed).toBeGreaterThanOrEqual(5);
