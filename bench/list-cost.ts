@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../shared/config/tables.ts';
 import { createDocumentClient } from '../shared/aws/dynamo.ts';
 import { listInstancesQuerySchema } from '../shared/domain/query.ts';
@@ -16,9 +16,9 @@ import { InstanceRepository } from '../shared/repo/instances.ts';
 import { InstanceLister } from '../shared/repo/listing.ts';
 import { createTableInput } from '../infra/local/tables.ts';
 import { LOCAL_AWS } from '../infra/local/dynamodb-local.ts';
-import { RUN_TAG, seedItem } from './fixtures.ts';
+import { batchWriteAll, RUN_TAG, seedItem } from './fixtures.ts';
 import { sumCapacity, type CapacityCollector } from './capacity.ts';
-import { round, sleep } from './stats.ts';
+import { round } from './stats.ts';
 
 export interface ListCostResult {
   table_size: number;
@@ -36,30 +36,12 @@ export interface ListCostResult {
  */
 const { stream: _stream, ...WITHOUT_STREAM } = tables.instances;
 
-const BATCH = 25;
-const SEED_CONCURRENCY = 4;
-
 async function seed(doc: DynamoDBDocumentClient, table: string, size: number): Promise<void> {
   const start = Date.parse('2024-01-01T00:00:00.000Z');
-  let next = 0;
-  const worker = async () => {
-    while (next < size) {
-      const from = next;
-      next = Math.min(size, next + BATCH);
-      type Request = { PutRequest: { Item: Record<string, unknown> } };
-      let requests: Request[] | undefined = [];
-      for (let i = from; i < next; i++) {
-        const item = seedItem(i + 1, i, new Date(start + i * 60_000).toISOString());
-        requests.push({ PutRequest: { Item: { ...item } } });
-      }
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt > 0) await sleep(20 * attempt);
-        const res = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-        requests = res.UnprocessedItems?.[table] as Request[] | undefined;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+  const requests = Array.from({ length: size }, (_, i) => ({
+    PutRequest: { Item: { ...seedItem(i + 1, i, new Date(start + i * 60_000).toISOString()) } },
+  }));
+  await batchWriteAll(doc, table, requests);
 }
 
 export async function measureListCost(

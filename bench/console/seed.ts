@@ -7,36 +7,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { INSTANCE_COUNTER_KEY } from '../../shared/repo/instances.ts';
 import type { TableName } from '../../shared/config/tables.ts';
-import { seedItem } from '../fixtures.ts';
+import { batchWriteAll, seedItem, type PutRequest } from '../fixtures.ts';
 import { sleep } from '../stats.ts';
 
-const BATCH = 25;
-const CONCURRENCY = 4;
 /** Created one minute apart, ending now-ish: the table's default sort (newest first) is stable. */
 const START = Date.parse('2025-01-01T00:00:00.000Z');
-
-type Request = { PutRequest: { Item: Record<string, unknown> } };
-
-async function writeAll(doc: DynamoDBDocumentClient, table: string, requests: Request[]) {
-  let next = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      const from = next;
-      next = Math.min(requests.length, next + BATCH);
-      let batch: Request[] | undefined = requests.slice(from, next);
-      for (let attempt = 0; batch && batch.length > 0; attempt++) {
-        if (attempt > 0) await sleep(20 * attempt);
-        const res = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
-        batch = res.UnprocessedItems?.[table] as Request[] | undefined;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
 
 /** Instances `from + 1 … to` (ids and names), as if created one by one. */
 export async function seedInstances(
@@ -49,15 +28,15 @@ export async function seedInstances(
     marshallOptions: { removeUndefinedValues: true },
   });
   try {
-    const items: Request[] = [];
-    const claims: Request[] = [];
+    const items: PutRequest[] = [];
+    const claims: PutRequest[] = [];
     for (let i = from; i < to; i++) {
       const item = seedItem(i + 1, i, new Date(START + i * 60_000).toISOString());
       items.push({ PutRequest: { Item: { ...item } } });
       claims.push({ PutRequest: { Item: { pk: item.name_claim, instance_id: item.id } } });
     }
-    await writeAll(doc, tables.meta, claims);
-    await writeAll(doc, tables.instances, items);
+    await batchWriteAll(doc, tables.meta, claims);
+    await batchWriteAll(doc, tables.instances, items);
     await doc.send(
       new PutCommand({ TableName: tables.meta, Item: { pk: INSTANCE_COUNTER_KEY, value: to } }),
     );

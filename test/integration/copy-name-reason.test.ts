@@ -3,34 +3,26 @@
  * history keeps, search finds, WebSocket subscribers see and exports carry.
  */
 import { describe, expect, it } from 'vitest';
-import { api, createInstance, eventually, uniqueName, type ApiResponse } from '../support/api.ts';
+import { InstancesClient } from '../../client/index.ts';
+import { api, createInstance, eventually, stack, uniqueName } from '../support/api.ts';
 import { connect } from '../support/ws.ts';
 import { parseCsv } from './history-support.ts';
 
 type Rec = Record<string, any>;
 
+const client = () => new InstancesClient({ baseUrl: stack().url });
+
 /**
- * Every record `GET /api/history/search` finds for `q`, following `next_cursor` as a client
- * does: a page examines a bounded number of records and may come back short.
+ * Records `GET /api/history/search` finds for `q`, through the typed client as a consumer
+ * would: it follows `next_cursor` (a page examines a bounded number of records and may come
+ * back short) and retries a 503 + Retry-After, which the shared stack can answer under load.
  */
 async function searchAll(q: string, enough: number): Promise<Rec[]> {
   const found: Rec[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const path = `/api/history/search?q=${encodeURIComponent(q)}&limit=100${page}`;
-    let res: ApiResponse<{ items: Rec[]; next_cursor: string | null }> = await api('GET', path);
-    // A search scans the shared history; under the suite's load a read can time out and answer
-    // 503 with Retry-After (the documented "retry"), as any client is told to.
-    for (let retries = 0; res.status === 503 && retries < 5; retries++) {
-      const after = Number(res.headers.get('retry-after') ?? 1);
-      await new Promise((r) => setTimeout(r, after * 1000));
-      res = await api('GET', path);
-    }
-    expect(res.status).toBe(200);
-    found.push(...res.body.items);
-    cursor = res.body.next_cursor;
-  } while (cursor && found.length < enough);
+  for await (const r of client().searchAllHistory({ q, limit: 100 })) {
+    found.push(r);
+    if (found.length >= enough) break;
+  }
   return found;
 }
 
