@@ -38,10 +38,35 @@ export interface TableDef {
 const S = (name: string): KeyDef => ({ name, type: 'S' });
 const N = (name: string): KeyDef => ({ name, type: 'N' });
 
-/** Constant partition value of the "all instances" indexes (see README, Data model). */
+/**
+ * Partition value of the "all instances" indexes before they were sharded: still read (items
+ * written by earlier versions keep it until their next write), never written.
+ */
 export const ALL_INSTANCES_PK = 'I';
-/** Constant partition value of the global history-order index. */
+/** The same for the global history-order index and its late-position index. */
 export const ALL_HISTORY_PK = 'H';
+
+/**
+ * Shards of the single-partition index keys (docs/reliability.md, "Hot keys"): every write of
+ * the fleet lands in `list_pk`, `h_pk` and `day`, so each value is split into shards that
+ * readers merge. 16 puts `byUpdated` (2 index writes per update, ~500 updates/s a partition) at
+ * 13× the design peak of 600 changes/s; 8 puts the history indexes (1 write per record) at 13×.
+ */
+export const INSTANCE_LIST_SHARDS = 16;
+export const HISTORY_SHARDS = 8;
+
+/** The `list_pk` an instance is written with: its shard of the all-instances indexes. */
+export const instanceListPartition = (id: number): string =>
+  `${ALL_INSTANCES_PK}#${id % INSTANCE_LIST_SHARDS}`;
+
+/** The history shard of a record (its `h_pk` and `day` suffix). */
+export const historyShard = (historyId: number): number => historyId % HISTORY_SHARDS;
+
+/** Every value a sharded partition `base` is read from: the unsharded one, then each shard. */
+export const shardedValues = (base: string, shards: number): string[] => [
+  base,
+  ...Array.from({ length: shards }, (_, n) => `${base}#${n}`),
+];
 
 export const INSTANCE_INDEX = {
   byCreated: 'byCreated',

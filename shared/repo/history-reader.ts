@@ -39,6 +39,7 @@ import {
 import { badRequest, notFound } from '../domain/errors.ts';
 import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
 import { HistoryTable, addDays } from './history-table.ts';
+import { Head, anyLeft, merged } from './merge.ts';
 
 /** Index entries one search request examines at most before it answers with a cursor. */
 export const MAX_SEARCH_KEYS = 2_000;
@@ -423,66 +424,35 @@ export class HistoryReader {
     ids: readonly number[],
     start: IdCursor | null,
   ): AsyncGenerator<SearchPageOfKeys> {
-    const heads = ids.map(
-      (id) =>
-        new PartitionHead(
-          this.table.recordPages(id, {
-            ascending: false,
-            pageSize: 100,
-            ...(start ? { filter: { historyId: { below: start.i } } } : {}),
-          }),
-        ),
-    );
-    await Promise.all(heads.map((h) => h.fill()));
+    const heads = ids.map((id) => {
+      const pages = this.table.recordPages(id, {
+        ascending: false,
+        pageSize: 100,
+        ...(start ? { filter: { historyId: { below: start.i } } } : {}),
+      });
+      return new Head<HistoryRecord>(async () => {
+        const page = await pages.next();
+        return page.done ? { items: [], more: false } : { items: page.value.records, more: true };
+      });
+    });
+    const newest = merged(heads, (a, b) => a.history_id > b.history_id);
     for (;;) {
       const entries: SearchEntry[] = [];
       while (entries.length < 100) {
-        let best: PartitionHead | undefined;
-        for (const h of heads) {
-          const top = h.peek();
-          if (top && (!best || top.history_id > best.peek()!.history_id)) best = h;
-        }
-        if (!best) break;
-        const r = best.take();
+        const next = await newest.next();
+        if (next.done) break;
+        const r = next.value.item;
         entries.push({
           pos: { i: r.history_id },
           instance_id: r.instance_id,
           version: r.version,
           record: r,
         });
-        await best.fill();
       }
       const last = entries[entries.length - 1];
-      const more = heads.some((h) => h.peek());
+      const more = await anyLeft(heads);
       yield { entries, next: more && last ? last.pos : null };
       if (!more) return;
-    }
-  }
-}
-
-/** One partition of a merge walk: a buffered, lazily paged, newest-first reader. */
-class PartitionHead {
-  private buffer: HistoryRecord[] = [];
-  private readonly pages: AsyncIterator<{ records: HistoryRecord[] }>;
-  private done = false;
-
-  constructor(pages: AsyncIterable<{ records: HistoryRecord[] }>) {
-    this.pages = pages[Symbol.asyncIterator]();
-  }
-
-  peek(): HistoryRecord | undefined {
-    return this.buffer[0];
-  }
-
-  take(): HistoryRecord {
-    return this.buffer.shift()!;
-  }
-
-  async fill(): Promise<void> {
-    while (this.buffer.length === 0 && !this.done) {
-      const page = await this.pages.next();
-      if (page.done) this.done = true;
-      else this.buffer.push(...page.value.records);
     }
   }
 }

@@ -7,10 +7,14 @@
  *
  * Key shapes (shared/config/tables.ts):
  * - `instance`: the table, partition `instance_id`, sort `version` (one instance's records);
- * - `historyId`: the KEYS_ONLY `byHistoryId` index, partition `h_pk` = ALL_HISTORY_PK, sort
- *   `history_id` (every record in allocation order);
+ * - `historyId`: the KEYS_ONLY `byHistoryId` index, partition `h_pk`, sort `history_id` (every
+ *   record in allocation order);
  * - `day`: the KEYS_ONLY `byDay` index, partition `day` (UTC date of the change), sort
  *   `ts_key` = `<operation_timestamp>#<history_id, 15 digits>` (unique, in time order).
+ * Both index partitions are sharded (`H#<n>`, `<day>#<n>`, n = history_id mod HISTORY_SHARDS,
+ * plus the unsharded `H` / `<day>` of records written before): a walk of one of them merges its
+ * shards in sort key order, and since those sort keys are unique, a position in the merged walk
+ * is a sort key, the same as in one partition.
  * Index entries carry the table key (instance_id, version), which `hydrate` reads records by.
  */
 import {
@@ -20,9 +24,16 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../aws/batch-get.ts';
-import { ALL_HISTORY_PK, HISTORY_INDEX } from '../config/tables.ts';
+import {
+  ALL_HISTORY_PK,
+  HISTORY_INDEX,
+  HISTORY_SHARDS,
+  historyShard,
+  shardedValues,
+} from '../config/tables.ts';
 import type { HistoryRecord } from '../domain/history.ts';
 import { toRecord } from '../domain/history-query.ts';
+import { Head, merged, pageLimit } from './merge.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -56,7 +67,8 @@ export interface WalkOptions extends Bounds<SortKey> {
   max?: number | undefined;
   /**
    * Conditions DynamoDB applies after the key range, on the table's items (index entries are
-   * keys only). Filtered entries still count against `pageSize`.
+   * keys only). Filtered entries still count against `pageSize`. One instance's partition only:
+   * a merged walk could not say how far a page of filtered-out entries reached.
    */
   filter?: { historyId?: Bounds<number>; timestamp?: Bounds<string> } | undefined;
   /** Attributes to read instead of whole items (table walks). */
@@ -104,8 +116,11 @@ const SHAPES: Record<HistoryPartition['by'], Shape> = {
   day: { index: HISTORY_INDEX.byDay, pk: 'day', sk: 'ts_key', pkValue: ':d' },
 };
 
-const partitionValue = (p: HistoryPartition): SortKey =>
-  p.by === 'instance' ? p.instanceId : p.by === 'day' ? p.day : ALL_HISTORY_PK;
+/** The partition values a walk reads: an instance's one, or every shard of an index key. */
+const partitionValues = (p: HistoryPartition): SortKey[] =>
+  p.by === 'instance'
+    ? [p.instanceId]
+    : shardedValues(p.by === 'day' ? p.day : ALL_HISTORY_PK, HISTORY_SHARDS);
 
 const DAY_MS = 86_400_000;
 
@@ -180,10 +195,68 @@ export class HistoryTable {
 
   /**
    * Pages of one partition's entries in sort key order, within the bounds and from the
-   * position given. Every query is one page, empty ones included, so a caller can count them.
+   * position given. In one DynamoDB partition every query is one page, empty ones included, so
+   * a caller can count them; a sharded partition's page is `pageSize` merged entries.
    */
-  async *walk(partition: HistoryPartition, opts: WalkOptions): AsyncGenerator<WalkPage> {
-    const shape = SHAPES[partition.by];
+  walk(partition: HistoryPartition, opts: WalkOptions): AsyncGenerator<WalkPage> {
+    return this.walkValues(SHAPES[partition.by], partitionValues(partition), opts);
+  }
+
+  private walkValues(shape: Shape, values: SortKey[], opts: WalkOptions) {
+    return values.length === 1
+      ? this.walkOne(shape, values[0]!, opts)
+      : this.walkMerged(shape, values, opts);
+  }
+
+  /**
+   * The shards' walks merged. Each shard query reads an even share of the entries wanted, and
+   * more only from a shard the merge keeps drawing on (`pageLimit`). `lastKey` is the last
+   * entry returned: resuming from it (`startKey`) resumes after its sort key in every shard.
+   */
+  private async *walkMerged(
+    shape: Shape,
+    values: SortKey[],
+    opts: WalkOptions,
+  ): AsyncGenerator<WalkPage> {
+    if (opts.filter) throw new Error('a walk of a sharded partition takes no filter');
+    const after = opts.startKey !== undefined ? (opts.startKey[shape.sk] as SortKey) : opts.after;
+    const one = { ...opts, after, startKey: undefined, max: undefined, pageSize: undefined };
+    const size = Math.min(opts.pageSize ?? Infinity, opts.max ?? Infinity);
+    const wanted = Number.isFinite(size) ? size : undefined;
+    const heads = values.map((value) => {
+      let startKey: Item | undefined;
+      return new Head<Item>(async (head) => {
+        const limit =
+          wanted !== undefined ? pageLimit(wanted, values.length, head.fetched) : undefined;
+        const pages = this.walkOne(shape, value, { ...one, startKey, pageSize: limit, max: limit });
+        const page = (await pages.next()).value as WalkPage | undefined;
+        startKey = page?.lastKey;
+        return { items: page?.items ?? [], more: startKey !== undefined };
+      });
+    });
+    const sk = (i: Item) => i[shape.sk] as SortKey;
+    const first = opts.ascending
+      ? (a: Item, b: Item) => sk(a) < sk(b)
+      : (a: Item, b: Item) => sk(a) > sk(b);
+    let items: Item[] = [];
+    let returned = 0;
+    for await (const { item } of merged(heads, first)) {
+      items.push(item);
+      returned++;
+      if (items.length >= size || returned === opts.max) {
+        yield { items, lastKey: item, scanned: items.length };
+        if (returned === opts.max) return;
+        items = [];
+      }
+    }
+    yield { items, lastKey: undefined, scanned: items.length };
+  }
+
+  private async *walkOne(
+    shape: Shape,
+    value: SortKey,
+    opts: WalkOptions,
+  ): AsyncGenerator<WalkPage> {
     const resume: Bounds<SortKey> = opts.ascending ? { above: opts.after } : { below: opts.after };
     let lo = narrower(lowerOf(opts), lowerOf(resume), 1);
     let hi = narrower(upperOf(opts), upperOf(resume), -1);
@@ -205,7 +278,7 @@ export class HistoryTable {
 
     // DynamoDB refuses names and values an expression does not use: each is added with its use.
     const names: Record<string, string> = { '#pk': shape.pk };
-    const values: Item = { [shape.pkValue]: partitionValue(partition) };
+    const values: Item = { [shape.pkValue]: value };
     const range = comparison('#sk', ':', lo, hi, values);
     if (range) names['#sk'] = shape.sk;
     const filters: string[] = [];
@@ -262,9 +335,13 @@ export class HistoryTable {
   }
 
   /** Every entry of a walk, in order. */
-  async entries(partition: HistoryPartition, opts: WalkOptions): Promise<Item[]> {
+  entries(partition: HistoryPartition, opts: WalkOptions): Promise<Item[]> {
+    return this.pagesOf(this.walk(partition, opts));
+  }
+
+  private async pagesOf(pages: AsyncIterable<WalkPage>): Promise<Item[]> {
     const out: Item[] = [];
-    for await (const page of this.walk(partition, opts)) out.push(...page.items);
+    for await (const page of pages) out.push(...page.items);
     return out;
   }
 
@@ -331,11 +408,14 @@ export class HistoryTable {
     return keys.flatMap((k) => byKey.get(id(k)) ?? []);
   }
 
-  /** The table key of a record, from `byHistoryId`. */
+  /** The table key of a record, from `byHistoryId`: its shard, or `H` for an older record. */
   async keyOf(historyId: number): Promise<{ instance_id: number; version: number } | undefined> {
-    const [key] = await this.entries(
-      { by: 'historyId' },
-      { ascending: true, from: historyId, to: historyId, max: 1 },
+    const [key] = await this.pagesOf(
+      this.walkValues(
+        SHAPES.historyId,
+        [ALL_HISTORY_PK, `${ALL_HISTORY_PK}#${historyShard(historyId)}`],
+        { ascending: true, from: historyId, to: historyId, max: 1 },
+      ),
     );
     return key
       ? { instance_id: key.instance_id as number, version: key.version as number }

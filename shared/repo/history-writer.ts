@@ -14,7 +14,7 @@ import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { ALL_HISTORY_PK } from '../config/tables.ts';
+import { ALL_HISTORY_PK, historyShard } from '../config/tables.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import type { HistoryRecord, PendingRecord } from '../domain/history.ts';
 import { statsShardUpdate } from './stats.ts';
@@ -22,15 +22,17 @@ import { statsShardUpdate } from './stats.ts';
 export const HISTORY_COUNTER_KEY = 'COUNTER#history_id';
 
 /**
- * Stored form: the record plus its index keys, and its position (`pos`, epoch ms): when it
- * became visible, which resume reads by (shared/repo/history-position.ts).
+ * Stored form: the record plus its index keys (sharded: `H#<n>` and `<day>#<n>`), and its
+ * position (`pos`, epoch ms): when it became visible, which resume reads by
+ * (shared/repo/history-position.ts).
  */
 export function historyItem(r: HistoryRecord, now = Date.now()): Record<string, unknown> {
   return {
     ...r,
     pos: now,
-    h_pk: ALL_HISTORY_PK,
-    day: r.operation_timestamp.slice(0, 10),
+    // The record's shard of the two single-partition indexes (shared/config/tables.ts).
+    h_pk: `${ALL_HISTORY_PK}#${historyShard(r.history_id)}`,
+    day: `${r.operation_timestamp.slice(0, 10)}#${historyShard(r.history_id)}`,
     ts_key: `${r.operation_timestamp}#${String(r.history_id).padStart(15, '0')}`,
   };
 }

@@ -5,7 +5,7 @@
  * history. A deleted instance is replaced by a tombstone (`deleted: true`) so the stream record
  * of the delete says who deleted it.
  */
-import { ALL_INSTANCES_PK } from '../config/tables.ts';
+import { instanceListPartition } from '../config/tables.ts';
 import { nameKey, type Instance } from '../domain/instance.ts';
 import { isTombstone, toInstance as instanceOf, type ChangeOp } from '../domain/change.ts';
 import { legacyNameClaimKey, nameClaimKey } from './name-claim.ts';
@@ -82,7 +82,7 @@ export function toItem(
     ...instance,
     name_lower: sortKeyOf(instance.name),
     name_claim: nameClaim,
-    list_pk: ALL_INSTANCES_PK,
+    list_pk: instanceListPartition(instance.id),
     _op: op,
     _op_id: meta.opId,
     ...(meta.restoredFrom !== undefined ? { _restored_from: meta.restoredFrom } : {}),

@@ -5,34 +5,55 @@
  * - one equality filter (status, priority, cluster_name or model_name) with the default sort
  *   → that field's index, partition = the value, sorted by created_at;
  * - sort_by status / priority → the partitions of that index in enum order;
- * - otherwise → the all-instances index for the sort field (created_at, updated_at, name).
+ * - otherwise → the all-instances index for the sort field (created_at, updated_at, name),
+ *   whose partition `list_pk` is sharded (`I#<id mod 16>`, plus `I` of items not rewritten
+ *   since before the shards): one source of 17 partitions, merged in sort key order.
  * Indexes are KEYS_ONLY; the keys read are hydrated with BatchGetItem and every filter is
- * applied to the hydrated item. The cursor records the index key of the last item examined,
- * so pages continue exactly where the previous one stopped: each match once, no matter how
- * many rows a filter drops, and a walk always ends.
+ * applied to the hydrated item. The cursor records, for each partition of the source it stopped
+ * in, the index key of the last entry examined there (sort keys repeat: created_at of two
+ * instances may be equal, so one key for all partitions would not do), so pages continue
+ * exactly where the previous one stopped: each match once, no matter how many rows a filter
+ * drops, and a walk always ends.
  *
  * `skip` (and `page`, which becomes a skip) is an offset: DynamoDB has none, so the entries
  * before it are walked. When the index keys alone decide every filter (`coveredByKeys`), that
- * walk counts keys without reading a single item (Query `Select: COUNT`, ~40 KEYS_ONLY entries
- * per read unit); otherwise each skipped entry is read and filtered like a listed one.
+ * walk reads keys without reading a single item: in one partition it only counts them (Query
+ * `Select: COUNT`, ~40 KEYS_ONLY entries per read unit); a sharded one is merged key by key at
+ * the same read cost. Otherwise each skipped entry is read and filtered like a listed one.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { ALL_INSTANCES_PK, INSTANCE_INDEX, tables } from '../config/tables.ts';
+import {
+  ALL_INSTANCES_PK,
+  INSTANCE_INDEX,
+  INSTANCE_LIST_SHARDS,
+  shardedValues,
+  tables,
+} from '../config/tables.ts';
 import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
 import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
 import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
 import { StatsRepository } from './stats.ts';
-import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
+import { decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
+import { Head, merged, pageLimit } from './merge.ts';
 
 interface Source {
   index: string;
   pkName: string;
-  pkValue: string;
+  /** Partitions read, merged in sort key order: one value, or every shard of `list_pk`. */
+  pkValues: readonly string[];
   skName: string;
   range?: { from?: string; to?: string };
 }
+
+type Key = Record<string, unknown>;
+
+/**
+ * Where a partition of a source stands: not started (null), read to the end (0), or after the
+ * entry with this sort key and instance id.
+ */
+type Position = null | 0 | [string, number];
 
 export interface ListPage {
   items: Instance[];
@@ -44,16 +65,23 @@ export const MAX_KEYS_PER_REQUEST = 5_000;
 
 const indexOf = (name: string) => tables.instances.indexes.find((i) => i.name === name)!;
 
-function source(indexName: string, pkValue: string, range?: Source['range']): Source {
+function source(
+  indexName: string,
+  pkValue: string | readonly string[],
+  range?: Source['range'],
+): Source {
   const index = indexOf(indexName);
   return {
     index: indexName,
     pkName: index.partitionKey.name,
-    pkValue,
+    pkValues: typeof pkValue === 'string' ? [pkValue] : pkValue,
     skName: index.sortKey.name,
     ...(range ? { range } : {}),
   };
 }
+
+/** Every partition of the all-instances indexes. */
+const ALL_INSTANCES = shardedValues(ALL_INSTANCES_PK, INSTANCE_LIST_SHARDS);
 
 export function planSources(q: NormalizedQuery): Source[] {
   const created =
@@ -84,12 +112,12 @@ export function planSources(q: NormalizedQuery): Source[] {
       const v = q[eq[0]];
       return [source(eq[1], Array.isArray(v) ? v[0]! : (v as string), created)];
     }
-    return [source(INSTANCE_INDEX.byCreated, ALL_INSTANCES_PK, created)];
+    return [source(INSTANCE_INDEX.byCreated, ALL_INSTANCES, created)];
   }
   return [
     source(
       q.sort_by === 'updated_at' ? INSTANCE_INDEX.byUpdated : INSTANCE_INDEX.byName,
-      ALL_INSTANCES_PK,
+      ALL_INSTANCES,
     ),
   ];
 }
@@ -161,18 +189,19 @@ export function matches(q: NormalizedQuery, i: Instance): boolean {
 }
 
 /**
- * A list cursor: the query's hash, the source it stopped in and that source's index key of the
- * last entry examined (exactly the index's key attributes, the source's partition included).
+ * A list cursor: the query's hash, the source it stopped in and the position in each of that
+ * source's partitions. Format 2: format 1 held one index key, which cannot say where a walk of
+ * several shards stands, so its cursors are refused like any other foreign one.
  */
 function listCursor(hash: string, sources: readonly Source[]) {
-  const keyOf = (src: Source) =>
-    z.strictObject({
-      id: z.int(),
-      [src.pkName]: z.literal(src.pkValue),
-      [src.skName]: z.string(),
-    });
+  const position = z.union([z.null(), z.literal(0), z.tuple([z.string(), z.int()])]);
   const bySource = sources.map((src, s) =>
-    z.object({ v: cursorFields.v, q: z.literal(hash), s: z.literal(s), k: keyOf(src) }),
+    z.object({
+      v: z.literal(2),
+      q: z.literal(hash),
+      s: z.literal(s),
+      p: z.array(position).check(z.length(src.pkValues.length)),
+    }),
   );
   return z.union(bySource);
 }
@@ -240,79 +269,84 @@ export class InstanceLister {
     const q = normalizeQuery(query);
     const sources = planSources(q);
     const hash = hashOf(q);
+    const ascending = q.sort_order === 'asc';
     let sourceIndex = 0;
-    let startKey: Record<string, unknown> | undefined;
+    let positions: Position[] | undefined;
     if (q.cursor !== undefined) {
       const c = decodeCursor(listCursor(hash, sources), q.cursor);
       sourceIndex = c.s;
-      startKey = c.k;
+      positions = c.p as Position[];
     }
     let toSkip = q.cursor === undefined ? (q.skip ?? 0) : 0;
-    if (toSkip > 0 && coveredByKeys(q, sources)) {
-      ({ sourceIndex, startKey } = await this.skipKeys(sources, q.sort_order === 'asc', toSkip));
-      toSkip = 0;
+    const covered = coveredByKeys(q, sources);
+    if (toSkip > 0 && covered) {
+      ({
+        sourceIndex,
+        positions,
+        left: toSkip,
+      } = await this.skipCounted(sources, ascending, toSkip));
     }
     const items: Instance[] = [];
     let examined = 0;
-    let lastKey: Record<string, unknown> | undefined;
 
-    while (sourceIndex < sources.length) {
-      const src = sources[sourceIndex]!;
-      const need = q.limit - items.length + toSkip;
-      const chunk = Math.min(1000, Math.max(need, 100));
-      const res = await this.query(src, q.sort_order === 'asc', chunk, startKey);
-      const keys = res.keys;
-      const hydrated = await this.repo.getMany(keys.map((k) => k.id as number));
-      const byId = new Map(hydrated.map((i) => [i.id, i]));
-      let stoppedEarly = false;
-      for (const key of keys) {
-        examined++;
-        lastKey = key;
-        const item = byId.get(key.id as number);
-        if (item && matches(q, item)) {
-          if (toSkip > 0) toSkip--;
-          else items.push(item);
+    for (; sourceIndex < sources.length; sourceIndex++, positions = undefined) {
+      const walk = new SourceWalk(this, sources[sourceIndex]!, ascending, positions);
+      // Covered by keys: the rest of the skip is passed without reading an item.
+      if (toSkip > 0 && covered) toSkip -= await walk.pass(toSkip);
+      for (;;) {
+        const need = q.limit - items.length + toSkip;
+        walk.want = Math.min(1000, Math.max(need, 100));
+        // Keys alone decide the filters: (nearly) every entry is a match, so read no more
+        // items than the page needs; otherwise a larger batch, as a filter may drop many.
+        const size = covered ? Math.min(need, 1000) : walk.want;
+        const batch = await walk.take(Math.min(size, MAX_KEYS_PER_REQUEST - examined));
+        if (batch.length === 0) break;
+        const hydrated = await this.repo.getMany(batch.map((e) => e.item.id as number));
+        const byId = new Map(hydrated.map((i) => [i.id, i]));
+        for (const entry of batch) {
+          examined++;
+          walk.examined(entry);
+          const item = byId.get(entry.item.id as number);
+          if (item && matches(q, item)) {
+            if (toSkip > 0) toSkip--;
+            else items.push(item);
+          }
+          if (items.length === q.limit || examined >= MAX_KEYS_PER_REQUEST) {
+            const more = (await walk.anyLeft()) || sourceIndex + 1 < sources.length;
+            const next = more
+              ? encodeCursor(listCursor(hash, sources), {
+                  v: 2,
+                  q: hash,
+                  s: sourceIndex,
+                  p: walk.positions(),
+                })
+              : null;
+            return { items, next_cursor: next };
+          }
         }
-        if (items.length === q.limit || examined >= MAX_KEYS_PER_REQUEST) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-      if (stoppedEarly) {
-        const more =
-          lastKey !== keys[keys.length - 1] ||
-          res.lastEvaluatedKey !== undefined ||
-          sourceIndex + 1 < sources.length;
-        const k = lastKey as Record<string, string | number>;
-        const next = more
-          ? encodeCursor(listCursor(hash, sources), { v: 1, q: hash, s: sourceIndex, k })
-          : null;
-        return { items, next_cursor: next };
-      }
-      if (res.lastEvaluatedKey) {
-        startKey = res.lastEvaluatedKey;
-      } else {
-        sourceIndex++;
-        startKey = undefined;
       }
     }
     return { items, next_cursor: null };
   }
 
   /**
-   * Moves past `count` index entries without reading items: `Select: COUNT` queries return
-   * no keys, only how many they passed and where they stopped (LastEvaluatedKey), which is
-   * where the page starts. Costs the key reads, ~40 KEYS_ONLY entries per read unit.
+   * Moves past up to `count` entries of single-partition sources without reading items:
+   * `Select: COUNT` queries return no keys, only how many they passed and where they stopped
+   * (LastEvaluatedKey), which is where the page starts. Costs the key reads, ~40 KEYS_ONLY
+   * entries per read unit. Stops at a sharded source, which `SourceWalk.pass` walks instead.
    */
-  private async skipKeys(
+  private async skipCounted(
     sources: readonly Source[],
     ascending: boolean,
     count: number,
-  ): Promise<{ sourceIndex: number; startKey: Record<string, unknown> | undefined }> {
+  ): Promise<{ sourceIndex: number; positions: Position[] | undefined; left: number }> {
     let sourceIndex = 0;
-    let startKey: Record<string, unknown> | undefined;
-    for (let left = count; left > 0 && sourceIndex < sources.length;) {
-      const res = await this.query(sources[sourceIndex]!, ascending, left, startKey, true);
+    let startKey: Key | undefined;
+    let left = count;
+    while (left > 0 && sourceIndex < sources.length) {
+      const src = sources[sourceIndex]!;
+      if (src.pkValues.length > 1) break;
+      const res = await this.query(src, src.pkValues[0]!, ascending, left, startKey, true);
       left -= res.count;
       if (res.lastEvaluatedKey) startKey = res.lastEvaluatedKey;
       else {
@@ -320,11 +354,15 @@ export class InstanceLister {
         startKey = undefined;
       }
     }
-    return { sourceIndex, startKey };
+    const src = sources[sourceIndex];
+    const positions = startKey && src ? [positionOf(src, startKey)] : undefined;
+    return { sourceIndex, positions, left };
   }
 
-  private async query(
+  /** One page of one partition of a source (used by SourceWalk too). */
+  async query(
     src: Source,
+    pkValue: string,
     ascending: boolean,
     limit: number,
     startKey: Record<string, unknown> | undefined,
@@ -335,7 +373,7 @@ export class InstanceLister {
     lastEvaluatedKey?: Record<string, unknown>;
   }> {
     const names: Record<string, string> = { '#pk': src.pkName };
-    const values: Record<string, unknown> = { ':pk': src.pkValue };
+    const values: Record<string, unknown> = { ':pk': pkValue };
     let condition = '#pk = :pk';
     const { from, to } = src.range ?? {};
     if (from !== undefined || to !== undefined) {
@@ -378,5 +416,104 @@ export class InstanceLister {
       }
       throw err;
     }
+  }
+}
+
+const positionOf = (src: Source, key: Key): [string, number] => [
+  key[src.skName] as string,
+  key.id as number,
+];
+
+/** An index entry taken from a source's merge, with the partition it came from. */
+interface Entry {
+  item: Key;
+  head: number;
+}
+
+/**
+ * The walk of one source: its partitions merged in sort key order (ties by id), from the
+ * positions a cursor gave, keeping the position of each partition as its entries are examined.
+ */
+class SourceWalk {
+  /** Entries wanted from the source by the next queries (the share of each grows from it). */
+  want = 100;
+  private readonly heads: Head<Key>[];
+  private readonly at: Position[];
+  /** Entries taken from the merge and not yet examined, per partition. */
+  private readonly pending: number[];
+  private readonly merge: AsyncGenerator<Entry>;
+
+  constructor(
+    private readonly lister: Pick<InstanceLister, 'query'>,
+    private readonly src: Source,
+    ascending: boolean,
+    positions: readonly Position[] | undefined,
+  ) {
+    const n = src.pkValues.length;
+    this.at = positions ? [...positions] : Array<Position>(n).fill(null);
+    this.pending = Array<number>(n).fill(0);
+    this.heads = src.pkValues.map((pkValue, i) => {
+      const start = this.at[i];
+      let startKey: Key | undefined = Array.isArray(start)
+        ? { id: start[1], [src.pkName]: pkValue, [src.skName]: start[0] }
+        : undefined;
+      return new Head<Key>(async (head) => {
+        if (start === 0) return { items: [], more: false };
+        const limit = pageLimit(this.want, n, head.fetched);
+        const res = await this.lister.query(src, pkValue, ascending, limit, startKey);
+        startKey = res.lastEvaluatedKey;
+        return { items: res.keys, more: startKey !== undefined };
+      }, n > 1);
+    });
+    const sk = src.skName;
+    const sign = ascending ? 1 : -1;
+    const order = (a: Key, b: Key) =>
+      a[sk] === b[sk]
+        ? (a.id as number) - (b.id as number)
+        : (a[sk] as string) < (b[sk] as string)
+          ? -1
+          : 1;
+    this.merge = merged(this.heads, (a, b) => sign * order(a, b) < 0);
+  }
+
+  /** Up to `count` entries of the merge in order, fewer at its end: `examined` each. */
+  async take(count: number): Promise<Entry[]> {
+    const out: Entry[] = [];
+    while (out.length < count) {
+      const next = await this.merge.next();
+      if (next.done) break;
+      this.pending[next.value.head]!++;
+      out.push(next.value);
+    }
+    return out;
+  }
+
+  examined(entry: Entry): void {
+    this.pending[entry.head]!--;
+    this.at[entry.head] = positionOf(this.src, entry.item);
+  }
+
+  /** Passes up to `count` entries without reading items; returns how many it passed. */
+  async pass(count: number): Promise<number> {
+    this.want = Math.min(count, 5_000);
+    let passed = 0;
+    while (passed < count) {
+      const batch = await this.take(Math.min(count - passed, 5_000));
+      if (batch.length === 0) break;
+      for (const entry of batch) this.examined(entry);
+      passed += batch.length;
+    }
+    return passed;
+  }
+
+  /** Whether the source has entries not examined yet (fills partitions whose buffer is empty). */
+  async anyLeft(): Promise<boolean> {
+    await Promise.all(this.heads.map((h) => h.fill()));
+    return this.heads.some((h, i) => !h.exhausted || this.pending[i]! > 0);
+  }
+
+  /** The cursor's positions: a partition read to the end and fully examined is 0. */
+  positions(): Position[] {
+    return this.at.map((p, i) => (this.heads[i]!.exhausted && this.pending[i] === 0 ? 0 : p));
   }
 }

@@ -10,7 +10,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { historyItem } from '../../shared/repo/history-writer.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
-import { HISTORY_INDEX } from '../../shared/config/tables.ts';
+import { HISTORY_INDEX, HISTORY_SHARDS } from '../../shared/config/tables.ts';
 import { historySearchQuerySchema } from '../../shared/domain/history-query.ts';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { api, createInstance, eventually, stack, uniqueName } from '../support/api.ts';
@@ -136,8 +136,13 @@ describe('GET /api/history/search, time-bounded', () => {
     const queries = sent.filter((c) => c.name === 'QueryCommand');
     expect(sent.map((c) => c.name).filter((n) => n === 'ScanCommand')).toEqual([]);
     expect(queries.every((c) => c.input.IndexName === HISTORY_INDEX.byDay)).toBe(true);
+    // Each day is read in its shards and in the unsharded partition of older records.
+    const partitions = (d: string) => [
+      d,
+      ...Array.from({ length: HISTORY_SHARDS }, (_, n) => `${d}#${n}`),
+    ];
     expect(new Set(queries.map((c) => c.input.ExpressionAttributeValues[':d']))).toEqual(
-      new Set([day, prev]),
+      new Set([...partitions(day), ...partitions(prev)]),
     );
     expect(queries[0]!.input.ExpressionAttributeValues[':lo']).toBe(`${prev}T12:00:00.000Z#`);
   });

@@ -23,6 +23,7 @@ import { OperationService } from '../../shared/ops/service.ts';
 import { BulkExecutor } from '../../shared/ops/bulk.ts';
 import { OperationRunner } from '../../shared/ops/runner.ts';
 import { HistoryExportSource } from '../../shared/ops/export-source.ts';
+import { HistoryTable } from '../../shared/repo/history-table.ts';
 import { ExportBucket } from '../../shared/ops/export-file.ts';
 import { createOperationWorker } from '../../shared/ops/worker.ts';
 import { ensureTables, prefixedTableNames } from '../../infra/local/tables.ts';
@@ -271,16 +272,11 @@ describe('operation worker crashes', () => {
     // Prepare: the 250 instances above have 2 history records each; export 60 of them in
     // parts of 4 KB (many parts), with a worker that dies right after its 3rd part upload.
     const ids = (
-      await doc.send(
-        new QueryCommand({
-          TableName: names.history,
-          IndexName: 'byHistoryId',
-          KeyConditionExpression: 'h_pk = :h',
-          ExpressionAttributeValues: { ':h': 'H' },
-          Limit: 120,
-        }),
+      await new HistoryTable(doc, names.history).entries(
+        { by: 'historyId' },
+        { ascending: true, max: 120 },
       )
-    ).Items!.map((k) => k.instance_id as number);
+    ).map((k) => k.instance_id as number);
     const instanceIds = [...new Set(ids)].slice(0, 60);
     plan = [incarnation({ parts: 3 }), incarnation({})];
     current = 0;

@@ -172,9 +172,9 @@ describe('page', () => {
     expect(coveredByKeys(n, planSources(n))).toBe(covered);
   });
 
-  it('skips covered entries with COUNT queries and reads only the page', async () => {
+  it('skips covered entries of one partition with COUNT queries and reads only the page', async () => {
     // Prepare: 2 × 1000 keys counted, then the page's keys.
-    const key = (n: number) => ({ id: n, list_pk: 'I', created_at: `t${n}` });
+    const key = (n: number) => ({ id: n, status: 'active', created_at: `t${n}` });
     ddb
       .on(QueryCommand, { Select: 'COUNT' })
       .resolvesOnce({ Count: 1000, LastEvaluatedKey: key(1000) })
@@ -193,7 +193,7 @@ describe('page', () => {
       'meta',
     );
     // Act
-    await reader.list(query({ page: '3', limit: '1000' }));
+    await reader.list(query({ page: '3', limit: '1000', status: 'active' }));
     // Assess
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries.slice(0, 2).map((q) => [q.Select, q.Limit])).toEqual([
@@ -202,5 +202,35 @@ describe('page', () => {
     ]);
     expect(queries[2]!.ExclusiveStartKey).toEqual(key(2000));
     expect(seen).toEqual([[2001, 2002]]); // no skipped instance was read
+  });
+
+  it('passes covered entries of the sharded index key by key, reading only the page', async () => {
+    // Prepare: shard I#1 holds t1, t3, t5, shard I#2 holds t2, t4, t6; the rest are empty.
+    const key = (n: number) => ({ id: n, list_pk: `I#${n % 2 ? 1 : 2}`, created_at: `t${n}` });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    for (const [pk, ids] of [
+      ['I#1', [1, 3, 5]],
+      ['I#2', [2, 4, 6]],
+    ] as const) {
+      ddb
+        .on(QueryCommand, { ExpressionAttributeValues: { ':pk': pk } })
+        .resolves({ Items: ids.map(key) });
+    }
+    const seen: number[][] = [];
+    const reader = new InstanceLister(client, 'instances', {
+      getMany: async (ids: readonly number[]) => {
+        seen.push([...ids]);
+        return [];
+      },
+    });
+    // Act: page 2 of 2, oldest first
+    await reader.list(query({ page: '2', limit: '2', sort_order: 'asc' }));
+    // Assess: no COUNT, and no skipped instance (t1, t2) was read; the page starts at t3
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.every((q) => q.Select === undefined)).toBe(true);
+    expect(new Set(queries.map((q) => q.ExpressionAttributeValues![':pk'])).size).toBe(17);
+    expect(seen[0]!.slice(0, 2)).toEqual([3, 4]);
+    expect(seen.flat()).not.toContain(1);
+    expect(seen.flat()).not.toContain(2);
   });
 });

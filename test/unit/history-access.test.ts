@@ -29,6 +29,30 @@ function scripted(...replies: Reply[]) {
   return { table: new HistoryTable(client, 'history'), sent };
 }
 
+/**
+ * A client for sharded walks: each partition value (the query's `:h` / `:d` / `:id`) answers
+ * its own scripted replies in turn, and an empty page once they run out.
+ */
+function routed(replies: Record<string, Reply[]>) {
+  const sent: { name: string; input: Input }[] = [];
+  const client = {
+    send: async (cmd: { constructor: { name: string }; input: Input }) => {
+      sent.push({ name: cmd.constructor.name, input: cmd.input });
+      const values = cmd.input.ExpressionAttributeValues as Record<string, unknown>;
+      const pk = String(values[':h'] ?? values[':d'] ?? values[':id']);
+      return replies[pk]?.shift() ?? {};
+    },
+  } as unknown as DynamoDBDocumentClient;
+  const partitions = () =>
+    sent.map(
+      (c) => c.input.ExpressionAttributeValues[':h'] ?? c.input.ExpressionAttributeValues[':d'],
+    );
+  return { table: new HistoryTable(client, 'history'), sent, partitions };
+}
+
+const HISTORY_PARTITIONS = ['H', 'H#0', 'H#1', 'H#2', 'H#3', 'H#4', 'H#5', 'H#6', 'H#7'];
+const hid = (...ids: number[]) => ids.map((history_id) => ({ history_id }));
+
 async function pagesOf<T>(walk: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const page of walk) out.push(page);
@@ -86,27 +110,59 @@ describe('cursor codec', () => {
 });
 
 describe('HistoryTable.walk', () => {
-  it('reads the byHistoryId index newest first below a position, page after page', async () => {
-    const { table, sent } = scripted(
-      { Items: [{ history_id: 9 }, { history_id: 8 }], LastEvaluatedKey: { history_id: 8 } },
-      { Items: [{ history_id: 7 }] },
-    );
+  it('merges the byHistoryId shards newest first below a position, page after page', async () => {
+    const { table, sent, partitions } = routed({
+      'H#1': [{ Items: hid(9, 7), LastEvaluatedKey: { history_id: 7 } }, { Items: [] }],
+      'H#0': [{ Items: hid(8) }],
+      H: [{ Items: hid(2) }],
+    });
     const pages = await pagesOf(
       table.walk({ by: 'historyId' }, { ascending: false, after: 10, pageSize: 2 }),
     );
-    expect(pages.map((p) => p.items.length)).toEqual([2, 1]);
-    expect(pages.map((p) => p.lastKey)).toEqual([{ history_id: 8 }, undefined]);
-    expect(sent.map((c) => c.name)).toEqual(['QueryCommand', 'QueryCommand']);
-    expect(sent[0]!.input).toEqual({
+    expect(pages.map((p) => p.items.map((i) => i.history_id))).toEqual([[9, 8], [7, 2], []]);
+    expect(pages.map((p) => p.lastKey)).toEqual([{ history_id: 8 }, { history_id: 2 }, undefined]);
+    // Every shard and the unsharded partition once, then the shard the merge drew on again.
+    expect(partitions()).toEqual([...HISTORY_PARTITIONS, 'H#1']);
+    expect(sent[2]!.input).toEqual({
       TableName: 'history',
       IndexName: 'byHistoryId',
       KeyConditionExpression: '#pk = :h AND #sk < :hi',
       ExpressionAttributeNames: { '#pk': 'h_pk', '#sk': 'history_id' },
-      ExpressionAttributeValues: { ':h': 'H', ':hi': 10 },
+      ExpressionAttributeValues: { ':h': 'H#1', ':hi': 10 },
       ScanIndexForward: false,
       Limit: 2,
     });
-    expect(sent[1]!.input.ExclusiveStartKey).toEqual({ history_id: 8 });
+    // The second page of a shard is twice its share, from where its first stopped.
+    expect(sent[9]!.input).toMatchObject({ Limit: 2, ExclusiveStartKey: { history_id: 7 } });
+  });
+
+  it('resumes a merged walk after the last entry of a page, in every shard', async () => {
+    const { table, sent } = routed({});
+    await table.entries(
+      { by: 'historyId' },
+      { ascending: false, startKey: { h_pk: 'H#0', history_id: 8, instance_id: 1, version: 2 } },
+    );
+    expect(sent).toHaveLength(9);
+    for (const c of sent) {
+      expect(c.input.KeyConditionExpression).toBe('#pk = :h AND #sk < :hi');
+      expect(c.input.ExpressionAttributeValues[':hi']).toBe(8);
+      expect(c.input).not.toHaveProperty('ExclusiveStartKey');
+    }
+  });
+
+  it('reads an even share of each shard, and more only from one the merge keeps drawing on', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => 100 - i);
+    const { table, sent } = routed({
+      'H#5': [
+        { Items: hid(...many.slice(0, 5)), LastEvaluatedKey: { history_id: 96 } },
+        { Items: hid(...many.slice(5, 15)), LastEvaluatedKey: { history_id: 86 } },
+        { Items: hid(...many.slice(15, 30)) },
+      ],
+    });
+    const items = await table.entries({ by: 'historyId' }, { ascending: false, max: 30 });
+    expect(items.map((i) => i.history_id)).toEqual(many);
+    // ceil(30 / 9) + 1 = 5 from each partition first, then 10 and 20 (capped at 30) from H#5.
+    expect(sent.map((c) => c.input.Limit)).toEqual([...Array(9).fill(5), 10, 20]);
   });
 
   it('reads one partition up from a version, with filters and a projection', async () => {
@@ -148,7 +204,9 @@ describe('HistoryTable.walk', () => {
   });
 
   it('resumes after a string key by bounding at it and leaving it out', async () => {
-    const { table, sent } = scripted({ Items: [{ ts_key: 'm' }, { ts_key: 'l' }] });
+    const { table, sent } = routed({
+      '2026-01-02#3': [{ Items: [{ ts_key: 'm' }, { ts_key: 'l' }] }],
+    });
     const [page] = await pagesOf(
       table.walk(
         { by: 'day', day: '2026-01-02' },
@@ -156,9 +214,13 @@ describe('HistoryTable.walk', () => {
       ),
     );
     expect(page!.items).toEqual([{ ts_key: 'l' }]);
-    expect(sent[0]!.input.KeyConditionExpression).toBe('#pk = :d AND #sk BETWEEN :lo AND :hi');
-    expect(sent[0]!.input.ExpressionAttributeValues).toEqual({
-      ':d': '2026-01-02',
+    expect(sent.map((c) => c.input.ExpressionAttributeValues[':d'])).toEqual([
+      '2026-01-02',
+      ...Array.from({ length: 8 }, (_, n) => `2026-01-02#${n}`),
+    ]);
+    expect(sent[4]!.input.KeyConditionExpression).toBe('#pk = :d AND #sk BETWEEN :lo AND :hi');
+    expect(sent[4]!.input.ExpressionAttributeValues).toEqual({
+      ':d': '2026-01-02#3',
       ':lo': 'a',
       ':hi': 'm',
     });
@@ -179,13 +241,17 @@ describe('HistoryTable.walk', () => {
   });
 
   it('stops at `max` entries and sends no query for an empty range', async () => {
-    const { table, sent } = scripted(
-      { Items: [{ history_id: 1 }, { history_id: 2 }], LastEvaluatedKey: { history_id: 2 } },
-      { Items: [{ history_id: 3 }], LastEvaluatedKey: { history_id: 3 } },
-    );
+    const { table, sent } = routed({
+      H: [
+        { Items: hid(1, 2), LastEvaluatedKey: { history_id: 2 } },
+        { Items: hid(3), LastEvaluatedKey: { history_id: 3 } },
+      ],
+      'H#6': [{ Items: hid(6), LastEvaluatedKey: { history_id: 6 } }],
+    });
     const items = await table.entries({ by: 'historyId' }, { ascending: true, max: 3 });
-    expect(items).toHaveLength(3);
-    expect(sent.map((c) => c.input.Limit)).toEqual([3, 1]);
+    expect(items.map((i) => i.history_id)).toEqual([1, 2, 3]);
+    // One entry of a share of 2 is left in H: a walk stops at `max` without reading further.
+    expect(sent.map((c) => c.input.Limit)).toEqual([...Array(9).fill(2), 3]);
 
     const empty = scripted();
     expect(
@@ -195,45 +261,65 @@ describe('HistoryTable.walk', () => {
   });
 });
 
-describe('HistoryTable.days', () => {
-  it('walks days newest first, each page saying where to go on', async () => {
-    const { table, sent } = scripted(
-      { Items: [{ ts_key: 'x' }], LastEvaluatedKey: { ts_key: 'x' } },
-      { Items: [] },
-      { Items: [{ ts_key: 'y' }] },
+describe('HistoryTable point reads over the shards', () => {
+  it('finds a record by history id in its shard or the unsharded partition only', async () => {
+    const { table, partitions } = routed({
+      'H#3': [{ Items: [{ history_id: 11, instance_id: 4, version: 2 }] }],
+    });
+    expect(await table.keyOf(11)).toEqual({ instance_id: 4, version: 2 });
+    expect(partitions()).toEqual(['H', 'H#3']);
+  });
+
+  it('takes the newest id across every shard', async () => {
+    const { table, sent } = routed({ H: [{ Items: hid(40) }], 'H#2': [{ Items: hid(42) }] });
+    expect(await table.newestId()).toBe(42);
+    expect(sent.map((c) => [c.input.Limit, c.input.ScanIndexForward])).toEqual(
+      Array(9).fill([1, false]),
     );
+  });
+});
+
+describe('HistoryTable.days', () => {
+  const shardsOf = (day: string) => [day, ...Array.from({ length: 8 }, (_, n) => `${day}#${n}`)];
+
+  it('walks days newest first, each page saying where to go on', async () => {
+    const { table, partitions } = routed({
+      '2026-01-02#4': [{ Items: [{ ts_key: 'x' }], LastEvaluatedKey: { ts_key: 'x' } }],
+      '2026-01-01': [{ Items: [{ ts_key: 'y' }] }],
+    });
     const pages = await pagesOf(
       table.days(
         { first: '2026-01-01', last: '2026-01-02', from: '0', to: '9' },
         { ascending: false, pageSize: 1 },
       ),
     );
-    expect(pages.map((p) => [p.day, p.next])).toEqual([
-      ['2026-01-02', { day: '2026-01-02', startKey: { ts_key: 'x' } }],
-      ['2026-01-02', { day: '2026-01-01' }],
-      ['2026-01-01', null],
+    expect(pages.map((p) => [p.day, p.items, p.next])).toEqual([
+      ['2026-01-02', [{ ts_key: 'x' }], { day: '2026-01-02', startKey: { ts_key: 'x' } }],
+      ['2026-01-02', [], { day: '2026-01-01' }],
+      ['2026-01-01', [{ ts_key: 'y' }], { day: '2026-01-01', startKey: { ts_key: 'y' } }],
+      ['2026-01-01', [], null],
     ]);
-    expect(sent.map((c) => c.input.ExpressionAttributeValues[':d'])).toEqual([
-      '2026-01-02',
-      '2026-01-02',
-      '2026-01-01',
+    expect(partitions()).toEqual([
+      ...shardsOf('2026-01-02'),
+      '2026-01-02#4',
+      ...shardsOf('2026-01-01'),
     ]);
   });
 
-  it('resumes on the day of a position, from its key, then moves on', async () => {
-    const { table, sent } = scripted({ Items: [] }, { Items: [] });
+  it('resumes on the day of a position, after its key in every shard, then moves on', async () => {
+    const r = routed({});
     await pagesOf(
-      table.days(
+      r.table.days(
         { first: '2026-01-01', last: '2026-01-03' },
         { ascending: true, pageSize: 5, start: { day: '2026-01-02', startKey: { ts_key: 'k' } } },
       ),
     );
-    expect(
-      sent.map((c) => [c.input.ExpressionAttributeValues[':d'], c.input.ExclusiveStartKey]),
-    ).toEqual([
-      ['2026-01-02', { ts_key: 'k' }],
-      ['2026-01-03', undefined],
-    ]);
+    expect(r.partitions()).toEqual([...shardsOf('2026-01-02'), ...shardsOf('2026-01-03')]);
+    for (const c of r.sent.slice(0, 9)) {
+      expect(c.input.KeyConditionExpression).toBe('#pk = :d AND #sk > :lo');
+      expect(c.input.ExpressionAttributeValues[':lo']).toBe('k');
+    }
+    for (const c of r.sent.slice(9)) expect(c.input.KeyConditionExpression).toBe('#pk = :d');
   });
 
   it('counts days across month ends', () => {
