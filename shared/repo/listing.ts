@@ -36,7 +36,7 @@ import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
 import { StatsRepository } from './stats.ts';
 import { decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
-import { Head, merged, pageLimit } from './merge.ts';
+import { Head, anyLeft, merged, pageLimit } from './merge.ts';
 
 interface Source {
   index: string;
@@ -293,9 +293,11 @@ export class InstanceLister {
       const walk = new SourceWalk(this, sources[sourceIndex]!, ascending, positions);
       // Covered by keys: the rest of the skip is passed without reading an item.
       if (toSkip > 0 && covered) toSkip -= await walk.pass(toSkip);
-      for (;;) {
+      // A batch that did not fill the page means the filter drops entries: the next is twice
+      // as large (a sparse text search walks its 5,000 keys in ~8 rounds, not 50).
+      for (let grow = 1; ; grow = Math.min(grow * 2, 10)) {
         const need = q.limit - items.length + toSkip;
-        walk.want = Math.min(1000, Math.max(need, 100));
+        walk.want = Math.min(1000, Math.max(need, 100) * grow);
         // Keys alone decide the filters: (nearly) every entry is a match, so read no more
         // items than the page needs; otherwise a larger batch, as a filter may drop many.
         const size = covered ? Math.min(need, 1000) : walk.want;
@@ -506,10 +508,9 @@ class SourceWalk {
     return passed;
   }
 
-  /** Whether the source has entries not examined yet (fills partitions whose buffer is empty). */
+  /** Whether the source has entries not examined yet (taken, buffered, or still to read). */
   async anyLeft(): Promise<boolean> {
-    await Promise.all(this.heads.map((h) => h.fill()));
-    return this.heads.some((h, i) => !h.exhausted || this.pending[i]! > 0);
+    return this.pending.some((n) => n > 0) || anyLeft(this.heads);
   }
 
   /** The cursor's positions: a partition read to the end and fully examined is 0. */

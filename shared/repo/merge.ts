@@ -68,12 +68,13 @@ export class Head<T> {
 
 /**
  * The page size of a head's next query when `total` entries are wanted from `heads`
- * partitions: an even share at first (+1, so an even spread needs one round), doubling with
- * each further page of the same head, up to `total` — a partition holding most of the range
- * costs a few queries more, not K times the reads.
+ * partitions: an even share and half again at first (entries spread about evenly then need one
+ * round of queries, not a second one for the few partitions a little above their share),
+ * doubling with each further page of the same head, up to `total` — a partition holding most
+ * of the range costs a few queries more, not K times the reads.
  */
 export function pageLimit(total: number, heads: number, fetched: number): number {
-  const share = Math.ceil(total / heads) + 1;
+  const share = Math.ceil((1.5 * total) / heads) + 1;
   return Math.min(total, share * 2 ** fetched);
 }
 
@@ -101,8 +102,12 @@ export async function* merged<T>(
   }
 }
 
-/** Whether any head has an entry left, after filling those that may (one query each at most). */
+/**
+ * Whether any head has an entry left: at once when one has an entry buffered, otherwise after
+ * filling those that may (one query each at most).
+ */
 export async function anyLeft<T>(heads: readonly Head<T>[]): Promise<boolean> {
+  if (heads.some((h) => h.peek() !== undefined)) return true;
   await Promise.all(heads.map((h) => h.fill()));
   return heads.some((h) => !h.exhausted);
 }

@@ -161,8 +161,8 @@ describe('HistoryTable.walk', () => {
     });
     const items = await table.entries({ by: 'historyId' }, { ascending: false, max: 30 });
     expect(items.map((i) => i.history_id)).toEqual(many);
-    // ceil(30 / 9) + 1 = 5 from each partition first, then 10 and 20 (capped at 30) from H#5.
-    expect(sent.map((c) => c.input.Limit)).toEqual([...Array(9).fill(5), 10, 20]);
+    // ceil(1.5 × 30 / 9) + 1 = 6 from each partition first, then 12 and 24 from H#5.
+    expect(sent.map((c) => c.input.Limit)).toEqual([...Array(9).fill(6), 12, 24]);
   });
 
   it('reads one partition up from a version, with filters and a projection', async () => {
