@@ -43,8 +43,11 @@ import { Head, anyLeft, merged } from './merge.ts';
 
 /** Index entries one search request examines at most before it answers with a cursor. */
 export const MAX_SEARCH_KEYS = 2_000;
-/** Queries (e.g. days of a long, sparse range) one search request runs at most. */
-export const MAX_SEARCH_QUERIES = 200;
+/**
+ * DynamoDB queries one search request runs at most. A day of a time-bounded search is 9 (its
+ * shards and the unsharded value), so a long, sparse range moves on ~66 days per request.
+ */
+export const MAX_SEARCH_QUERIES = 600;
 /** Page JSON budget: below API Gateway's 6 MB Lambda response limit, with room to spare. */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
@@ -88,6 +91,8 @@ interface SearchPageOfKeys {
   entries: SearchEntry[];
   /** Where to resume after every entry of this page; null when the walk is over. */
   next: Position | null;
+  /** DynamoDB queries the page took (a merge of shards takes several). */
+  queries: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +322,7 @@ export class HistoryReader {
     let resume: Position | null = null;
     let lastPos: Position | null = null;
     walk: for await (const page of walk) {
-      queries++;
+      queries += page.queries;
       const wanted = page.entries.filter(
         (e) => !q.instance_ids || q.instance_ids.includes(e.instance_id),
       );
@@ -393,6 +398,7 @@ export class HistoryReader {
           d: page.next.day,
           t: (page.next.startKey?.ts_key as string | undefined) ?? null,
         },
+        queries: page.queries,
       };
     }
   }
@@ -410,6 +416,7 @@ export class HistoryReader {
           version: k.version as number,
         })),
         next: page.lastKey ? { i: page.lastKey.history_id as number } : null,
+        queries: page.queries,
       };
     }
   }
@@ -424,6 +431,7 @@ export class HistoryReader {
     ids: readonly number[],
     start: IdCursor | null,
   ): AsyncGenerator<SearchPageOfKeys> {
+    let queries = 0;
     const heads = ids.map((id) => {
       const pages = this.table.recordPages(id, {
         ascending: false,
@@ -432,7 +440,9 @@ export class HistoryReader {
       });
       return new Head<HistoryRecord>(async () => {
         const page = await pages.next();
-        return page.done ? { items: [], more: false } : { items: page.value.records, more: true };
+        if (page.done) return { items: [], more: false };
+        queries += page.value.queries;
+        return { items: page.value.records, more: true };
       });
     });
     const newest = merged(heads, (a, b) => a.history_id > b.history_id);
@@ -451,7 +461,8 @@ export class HistoryReader {
       }
       const last = entries[entries.length - 1];
       const more = await anyLeft(heads);
-      yield { entries, next: more && last ? last.pos : null };
+      yield { entries, next: more && last ? last.pos : null, queries };
+      queries = 0;
       if (!more) return;
     }
   }

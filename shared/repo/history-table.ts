@@ -81,6 +81,8 @@ export interface WalkPage {
   lastKey: Item | undefined;
   /** Entries the query read, those its filter dropped included. */
   scanned: number;
+  /** DynamoDB queries behind this page: 1 in one partition, one per shard read in a merge. */
+  queries: number;
 }
 
 /** A position in a walk across days: that day, after a sort key or an index key, or from its start. */
@@ -223,9 +225,11 @@ export class HistoryTable {
     const one = { ...opts, after, startKey: undefined, max: undefined, pageSize: undefined };
     const size = Math.min(opts.pageSize ?? Infinity, opts.max ?? Infinity);
     const wanted = Number.isFinite(size) ? size : undefined;
+    let queries = 0;
     const heads = values.map((value) => {
       let startKey: Item | undefined;
       return new Head<Item>(async (head) => {
+        queries++;
         const limit =
           wanted !== undefined ? pageLimit(wanted, values.length, head.fetched) : undefined;
         const pages = this.walkOne(shape, value, { ...one, startKey, pageSize: limit, max: limit });
@@ -244,12 +248,13 @@ export class HistoryTable {
       items.push(item);
       returned++;
       if (items.length >= size || returned === opts.max) {
-        yield { items, lastKey: item, scanned: items.length };
+        yield { items, lastKey: item, scanned: items.length, queries };
+        queries = 0;
         if (returned === opts.max) return;
         items = [];
       }
     }
-    yield { items, lastKey: undefined, scanned: items.length };
+    yield { items, lastKey: undefined, scanned: items.length, queries };
   }
 
   private async *walkOne(
@@ -330,7 +335,7 @@ export class HistoryTable {
       let items = res.Items ?? [];
       if (skip !== undefined) items = items.filter((i) => i[shape.sk] !== skip);
       returned += items.length;
-      yield { items, lastKey: startKey, scanned: res.ScannedCount ?? items.length };
+      yield { items, lastKey: startKey, scanned: res.ScannedCount ?? items.length, queries: 1 };
     } while (startKey && (opts.max === undefined || returned < opts.max));
   }
 
