@@ -45,8 +45,12 @@ export class Head<T> {
   /** Fetches pages until an entry is buffered or the partition is over (empty pages happen). */
   async fill(): Promise<void> {
     while (this.buffer.length === 0 && !this.done) {
-      const page = await this.start()!;
-      this.inflight = undefined;
+      let page: HeadPage<T>;
+      try {
+        page = await this.start()!;
+      } finally {
+        this.inflight = undefined; // a failed page is asked for again by the next fill
+      }
       this.fetched++;
       this.buffer.push(...page.items);
       this.lowWater = Math.floor(page.items.length / 4);
