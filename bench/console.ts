@@ -174,14 +174,18 @@ async function navigation(tab: Tab, base: string, cfg: Config) {
 
 async function paging(tab: Tab, base: string, cfg: Config) {
   const { page } = tab;
-  const out: { limit: number; next: Dist; scroll: ScrollFigures }[] = [];
+  const out: { limit: number; next: Dist; request: Dist; browser: Dist; scroll: ScrollFigures }[] =
+    [];
   for (const { limit, clicks } of cfg.nextClicks) {
     await page.goto(`${base}/?limit=${limit}`, { waitUntil: 'commit' });
     await page.evaluate(() => (globalThis as unknown as G).__bench.firstUsable);
     await sleep(300);
     const next: number[] = [];
+    const request: number[] = [];
     for (let i = 0; i < clicks; i++) {
-      next.push(await page.evaluate(() => (globalThis as unknown as G).__bench.next()));
+      const t = await page.evaluate(() => (globalThis as unknown as G).__bench.next());
+      next.push(t.ms);
+      request.push(t.request);
       await sleep(150);
     }
     const rows = await page.evaluate(() => (globalThis as unknown as G).__bench.rowCount());
@@ -192,6 +196,9 @@ async function paging(tab: Tab, base: string, cfg: Config) {
     out.push({
       limit,
       next: dist(next),
+      // Click → the list response's last byte, and response → rows painted (React, layout).
+      request: dist(request),
+      browser: dist(next.map((ms, k) => ms - request[k]!)),
       scroll: {
         px: round(scroll.distance, 0),
         frames: scroll.frames.length,
@@ -304,7 +311,7 @@ function markdown(r: Results): string {
     ],
     ...r.paging.map((p) => [
       `Next page → ${p.limit} new rows painted, ${large.toLocaleString('en')} instances`,
-      `${fmtMs(p.next)} (${p.next.n} clicks)`,
+      `${fmtMs(p.next)} (${p.next.n} clicks; the request ${fmtMs(p.request)}, then the browser ${fmtMs(p.browser)})`,
       'smooth: p95 ≤ 1.0 s',
       yes(p.next.p95 <= 1000),
     ]),
@@ -367,7 +374,7 @@ interface Results {
     warm: Dist;
     waterfall: { ms: number; resources: Resource[] };
   }[];
-  paging: { limit: number; next: Dist; scroll: ScrollFigures }[];
+  paging: { limit: number; next: Dist; request: Dist; browser: Dist; scroll: ScrollFigures }[];
   live: { shown: Dist; patch: Dist };
 }
 
@@ -428,7 +435,9 @@ async function main() {
     log('paging and scrolling…');
     const pagingResults = await paging(tab, stack.url, cfg);
     for (const p of pagingResults)
-      log(`  limit ${p.limit}: next ${fmtMs(p.next)}; scroll ${JSON.stringify(p.scroll)}`);
+      log(
+        `  limit ${p.limit}: next ${fmtMs(p.next)} (request ${fmtMs(p.request)}, browser ${fmtMs(p.browser)}); scroll ${JSON.stringify(p.scroll)}`,
+      );
     log('live latency…');
     const live = await liveLatency(tab, stack, cfg);
     log(`  shown ${fmtMs(live.shown)}`);

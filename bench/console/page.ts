@@ -76,8 +76,11 @@ export interface Bench {
   firstRowHref(): string | null;
   /** Clicks a link of the main navigation; resolves when `ready` holds. */
   clickNav(href: string, ready: 'instances' | 'operations'): Promise<number>;
-  /** Clicks the pager's Next; ms until the new page's rows are painted. */
-  next(): Promise<number>;
+  /**
+   * Clicks the pager's Next; ms until the new page's rows are painted, and how much of it was
+   * the list request (click → its response's last byte): the rest is the browser's.
+   */
+  next(): Promise<{ ms: number; request: number }>;
   scroll(pxPerFrame: number): Promise<ScrollResult>;
   /** Starts watching the cell `column` of instance `id` for `text`; `live` resolves with epoch ms. */
   watchCell(id: number, column: string, text: string): void;
@@ -149,7 +152,11 @@ export function installBench(): void {
         const now = firstRowHref();
         return now !== null && now !== before;
       });
-      return t.frame - t0;
+      const list = g.performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/api/instances?') && e.startTime >= t0)
+        .pop();
+      return { ms: t.frame - t0, request: list ? list.responseEnd - t0 : Number.NaN };
     },
     async scroll(px) {
       g.scrollTo(0, 0);

@@ -94,4 +94,11 @@ describe('range label', () => {
     expect(rangeLabel(3, 50, 20, undefined, false)).toBe('101–120 of 120');
     expect(rangeLabel(2, 50, 50, undefined, true)).toBe('51–100 of many');
   });
+
+  it('counts what earlier short pages showed (a text search stops after 5,000 instances)', () => {
+    // Page 1 came back empty with a cursor, page 2 found one match.
+    expect(rangeLabel(2, 50, 1, undefined, false, 0)).toBe('1–1 of 1');
+    expect(rangeLabel(3, 50, 10, undefined, true, 12)).toBe('13–22 of many');
+    expect(rangeLabel(2, 50, 0, undefined, true, 0)).toBe('No results');
+  });
 });

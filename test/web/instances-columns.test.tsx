@@ -25,6 +25,9 @@ vi.mock('../../web/src/components/links.tsx', () => ({
   AnchorLink: ({ children, params }: { children: ReactNode; params: { id: number } }) => (
     <a href={`/instances/${params.id}`}>{children}</a>
   ),
+  InstanceAnchor: ({ children, id }: { children: ReactNode; id: number }) => (
+    <a href={`/instances/${id}`}>{children}</a>
+  ),
 }));
 
 const wrap = (ui: ReactNode) => render(<MantineProvider env="test">{ui}</MantineProvider>);

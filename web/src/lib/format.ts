@@ -13,8 +13,12 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return rtf.format(Math.round(diff / (30 * 86_400)), 'month');
 }
 
-export const exactTime = (iso: string) =>
-  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+/**
+ * One formatter for every call: `Date#toLocaleString` with options builds a new
+ * Intl.DateTimeFormat each time (~0.2 ms), which a page of 200 rows calls 400 times.
+ */
+const exact = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+export const exactTime = (iso: string) => exact.format(new Date(iso));
 
 /** A value as shown in diffs and tables. */
 export function showValue(v: unknown): string {

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Button,
   Drawer,
   Group,
+  Loader,
   Menu,
   Modal,
   Paper,
@@ -50,6 +51,11 @@ const instancesRoute = getRouteApi('/');
 
 /** Cursors seen while paging forward, per view, so "Previous" can go back exactly. */
 const cursorTrails = new Map<string, (string | undefined)[]>();
+/**
+ * Matches shown before each page, per view, as we paged forward: a text search can answer
+ * short (even empty) pages, so page 2 does not always start at row `limit + 1`.
+ */
+const offsetTrails = new Map<string, number[]>();
 const viewKey = (s: InstancesSearch) =>
   JSON.stringify([
     s.q,
@@ -114,11 +120,25 @@ export function InstancesPage() {
     });
   };
 
+  // The rows shown belong to another view (a new search, the next page) while its request
+  // runs: say so, and do not page forward from them.
+  const stale = list.isPlaceholderData;
+  const busy = stale || (list.isFetching && !list.data);
+  const offsets = offsetTrails.get(viewKey(search));
+  const offset = page === 1 ? 0 : offsets?.[page - 1];
+
   const goto = (target: number, cursor: string | undefined) => {
+    // Forward from placeholder rows would send the previous page's cursor again.
+    if (target > page && stale) return;
     const trail = cursorTrails.get(viewKey(search)) ?? [];
     trail[page - 1] = search.cursor;
     if (target > page) trail[target - 1] = cursor;
     cursorTrails.set(viewKey(search), trail);
+    if (target === page + 1) {
+      const shown = offsetTrails.get(viewKey(search)) ?? [];
+      shown[page] = (offset ?? (page - 1) * limit) + (list.data?.items.length ?? 0);
+      offsetTrails.set(viewKey(search), shown);
+    }
     update({
       page: target > 1 ? target : undefined,
       cursor: target > 1 ? trail[target - 1] : undefined,
@@ -149,6 +169,23 @@ export function InstancesPage() {
   };
 
   const items = list.data?.items;
+  // "Search further" replaces itself with the results: focus follows to them (else it would
+  // fall back to the document and a keyboard user starts over at the top).
+  const results = useRef<HTMLElement | null>(null);
+  const [focusOn, setFocusOn] = useState<string | null>(null);
+  const here = `${viewKey(search)}:${page}`;
+  useEffect(() => {
+    if (focusOn !== here || stale || !items) return;
+    // Another empty page keeps the button, and the focus on it.
+    if (items.length) results.current?.focus();
+    setFocusOn(null);
+  }, [focusOn, here, stale, items]);
+  const searchFurther = () => {
+    if (stale) return;
+    setFocusOn(`${viewKey(search)}:${page + 1}`);
+    goto(page + 1, list.data?.next_cursor ?? undefined);
+  };
+  const status = <ListStatus busy={busy} label={search.q ? 'Searching…' : 'Loading instances…'} />;
   return (
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap">
@@ -222,19 +259,30 @@ export function InstancesPage() {
         // empty page with a cursor means "none so far", not "none".
         <Paper withBorder p="xl" ta="center">
           <Text fw={600}>No match among the instances searched so far.</Text>
+          {/* Not `disabled` while it searches: that would take the focus away. */}
           <Button
             mt="sm"
             variant="light"
-            onClick={() => goto(page + 1, list.data?.next_cursor ?? undefined)}
+            aria-busy={stale}
+            aria-disabled={stale || undefined}
+            data-disabled={stale || undefined}
+            leftSection={stale ? <Loader size={14} /> : undefined}
+            onClick={searchFurther}
           >
             Search further
           </Button>
+          <Group justify="center" mt="xs">
+            {status}
+          </Group>
         </Paper>
       ) : items && items.length === 0 ? (
         <Paper withBorder p="xl" ta="center">
           <Text fw={600}>
             {hasFilters(search) ? 'No instance matches these filters.' : 'No instances yet.'}
           </Text>
+          <Group justify="center" mt="xs">
+            {status}
+          </Group>
           {hasFilters(search) ? (
             <Button mt="sm" variant="light" onClick={() => update(CLEARED_FILTERS)}>
               Clear filters
@@ -269,9 +317,10 @@ export function InstancesPage() {
                   allowDeselect={false}
                   w={130}
                 />
+                {status}
               </Group>
             ) : (
-              <span />
+              status
             )}
             <Group gap="xs" align="flex-end">
               {narrow && items && items.length > 0 && (
@@ -294,6 +343,10 @@ export function InstancesPage() {
             <InstanceCards
               items={items}
               loading={list.isFetching}
+              stale={stale}
+              listRef={(el) => {
+                results.current = el;
+              }}
               view={`${viewKey(search)}:${page}`}
               columns={columns}
               selection={selection}
@@ -305,6 +358,10 @@ export function InstancesPage() {
             <InstancesTable
               items={items}
               loading={list.isFetching}
+              stale={stale}
+              listRef={(el) => {
+                results.current = el;
+              }}
               view={`${viewKey(search)}:${page}`}
               columns={columns}
               sort={{ sort: search.sort ?? 'created_at', order: search.order ?? 'desc' }}
@@ -321,6 +378,7 @@ export function InstancesPage() {
         page={page}
         limit={limit}
         shown={items?.length ?? 0}
+        offset={offset}
         total={total}
         hasNext={Boolean(list.data?.next_cursor)}
         onPrev={() => goto(page - 1, undefined)}
@@ -354,6 +412,20 @@ export function InstancesPage() {
         </Stack>
       </Modal>
     </Stack>
+  );
+}
+
+/** A polite live region: says that the rows shown are about to be replaced. */
+function ListStatus({ busy, label }: { busy: boolean; label: string }) {
+  return (
+    <Group gap={6} role="status" mih={22} c="dimmed" fz="sm">
+      {busy && (
+        <>
+          <Loader size={14} aria-hidden="true" />
+          {label}
+        </>
+      )}
+    </Group>
   );
 }
 

@@ -2,16 +2,22 @@ import { Button, Group, Select, Text } from '@mantine/core';
 import { formatNumber } from '../../../lib/format.ts';
 import { PAGE_SIZES } from '../search.ts';
 
-/** "1–50 of 1,234" when the total is known, "1–50 of many" when more pages follow. */
+/**
+ * "1–50 of 1,234" when the total is known, "1–50 of many" when more pages follow. `offset` is
+ * how many matches the pages before this one showed: `(page - 1) * limit` unless we paged here
+ * through short pages (a text search answers fewer rows, even none, when it stops after the
+ * keys one request examines).
+ */
 export function rangeLabel(
   page: number,
   limit: number,
   shown: number,
   total: number | undefined,
   more: boolean,
+  offset = (page - 1) * limit,
 ) {
   if (shown === 0) return total ? `0 of ${formatNumber(total)}` : 'No results';
-  const from = (page - 1) * limit + 1;
+  const from = offset + 1;
   const to = from + shown - 1;
   const of =
     total !== undefined ? formatNumber(Math.max(total, to)) : more ? 'many' : formatNumber(to);
@@ -22,6 +28,7 @@ export function Pager({
   page,
   limit,
   shown,
+  offset,
   total,
   hasNext,
   onPrev,
@@ -31,6 +38,8 @@ export function Pager({
   page: number;
   limit: number;
   shown: number;
+  /** Matches on the pages before this one, when known (see `rangeLabel`). */
+  offset?: number | undefined;
   total: number | undefined;
   hasNext: boolean;
   onPrev: () => void;
@@ -40,7 +49,7 @@ export function Pager({
   return (
     <Group justify="space-between" wrap="wrap" gap="sm">
       <Text size="sm" aria-live="polite">
-        {rangeLabel(page, limit, shown, total, hasNext)}
+        {rangeLabel(page, limit, shown, total, hasNext, offset)}
       </Text>
       <Group gap="xs">
         <Select
