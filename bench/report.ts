@@ -227,7 +227,7 @@ export function markdownTables(report: Report, details: Details, budgets: Budget
         '× baseline',
         'Init CPU ms',
         '× baseline',
-        'Budget (≤ 1.3× bundle and init)',
+        `Budget (≤ ${LIMITS.bundleRatio}× bundle, ≤ ${LIMITS.initRatio}× init)`,
       ],
       fnRows,
     ),

@@ -1,5 +1,5 @@
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { InstanceReader } from '../../shared/repo/instance-reader.ts';
 import { InstanceLister } from '../../shared/repo/listing.ts';
 import { listInstances } from '../../shared/routes/list-instances.ts';
 import { http } from '../../shared/http/route.ts';
@@ -10,7 +10,7 @@ const { instances, meta } = tableNamesFromEnv('instances', 'meta');
 const lister = new InstanceLister(
   client,
   instances,
-  new InstanceRepository(client, { instances }),
+  new InstanceReader(client, { instances }),
   meta,
 );
 

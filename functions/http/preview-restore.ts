@@ -2,13 +2,13 @@ import { restoreTarget } from '../../shared/domain/history-query.ts';
 import { diffSnapshots } from '../../shared/domain/diff.ts';
 import { previewRestore } from '../../shared/routes/preview-restore.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
-import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { InstanceReader } from '../../shared/repo/instance-reader.ts';
 import { http } from '../../shared/http/route.ts';
 import { ok } from '../../shared/http/responses.ts';
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
 
 const client = createDocumentClient();
-const repo = new InstanceRepository(client, tableNamesFromEnv('instances'));
+const repo = new InstanceReader(client, tableNamesFromEnv('instances'));
 const reader = new HistoryReader(client, tableNamesFromEnv('history'));
 
 /**

@@ -7,7 +7,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { toRecord } from '../../shared/domain/history-query.ts';
+import { toRecord } from '../../shared/domain/history-record.ts';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { instanceEventMessage, topicsOf } from '../../shared/ws/protocol.ts';
 import { FANOUT_CONCURRENCY } from '../../shared/ws/publisher.ts';

@@ -34,6 +34,13 @@ export const wsRoutes: readonly WsRouteDef[] = [
  * The `action` values a client may send: every route but the `$` ones API Gateway raises itself
  * (a message whose action is none of these goes to `$default`).
  */
-export const WS_ACTIONS: readonly string[] = wsRoutes
-  .map((r) => r.routeKey)
-  .filter((key) => !key.startsWith('$'));
+export const WS_ACTIONS: readonly string[] = actionsOf(wsRoutes);
+
+/**
+ * Marked free of side effects so a bundle that never reads WS_ACTIONS (only `$default` answers
+ * with it) drops it and the route table; method calls at module scope are otherwise kept.
+ */
+// @__NO_SIDE_EFFECTS__
+function actionsOf(routes: readonly WsRouteDef[]): string[] {
+  return routes.map((r) => r.routeKey).filter((key) => !key.startsWith('$'));
+}

@@ -4,7 +4,8 @@
  * writes these images (shared/repo/items.ts); the history record is built from them and its
  * snapshot read back through `toInstance`.
  */
-import { INSTANCE_FIELDS, type Instance } from './instance.ts';
+import { INSTANCE_FIELDS } from './fields.ts';
+import type { Instance } from './instance.ts';
 
 export type ChangeOp = 'create' | 'update' | 'delete' | 'restore';
 

@@ -4,20 +4,10 @@
  * agree on what counts as a change: the id and the bookkeeping fields are left out, a field
  * unset on one side differs from any value on the other, values are compared deeply.
  */
-import * as z from 'zod/mini';
-import { BOOKKEEPING_FIELDS, sameValue } from './instance.ts';
+import { BOOKKEEPING_FIELDS, sameValue } from './fields.ts';
+import type { Difference } from './difference.ts';
 
-/**
- * One field that differs: its value in the first and in the second snapshot (null where the
- * snapshot lacks it); `added` when only the second has it, `removed` when only the first does.
- */
-export const differenceSchema = z.object({
-  field: z.string(),
-  value1: z.unknown(),
-  value2: z.unknown(),
-  type: z.enum(['added', 'removed', 'modified']),
-});
-export type Difference = z.output<typeof differenceSchema>;
+export { differenceSchema, type Difference } from './difference.ts';
 
 /** The id never changes and every change moves the bookkeeping: neither is a difference. */
 const NOT_DIFFED: ReadonlySet<string> = new Set(['id', ...BOOKKEEPING_FIELDS]);

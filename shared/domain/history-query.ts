@@ -4,7 +4,7 @@
  * repository (shared/repo/history-reader.ts) feeds records in page by page.
  */
 import * as z from 'zod/mini';
-import { OPERATION_TYPES, TIME_RANGES, toInstance, type TimeRange } from './change.ts';
+import { OPERATION_TYPES, TIME_RANGES, type TimeRange } from './change.ts';
 import type { HistoryRecord } from './history.ts';
 import {
   MUTABLE_FIELDS,
@@ -342,40 +342,7 @@ export function restoreTarget(snapshot: Record<string, unknown>): RestoreTarget 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stored item → API record
+// Stored item → API record: in ./history-record.ts (the broadcaster reads records without any of
+// the query schemas here), re-exported for the readers.
 
-export const RECORD_KEYS = [
-  'history_id',
-  'instance_id',
-  'original_id',
-  'version',
-  'operation_type',
-  'operation_timestamp',
-  'actor',
-  'changed_fields',
-  'changes',
-  'snapshot',
-  'restored_from',
-  'batch_id',
-  'operation_id',
-  'reason',
-  'copied_from',
-] as const;
-
-/** The API view of a stored history item: index keys (`h_pk`, `day`, `ts_key`) left out. */
-export function toRecord(item: Record<string, unknown>): HistoryRecord {
-  const out: Record<string, unknown> = {};
-  for (const k of RECORD_KEYS) if (item[k] !== undefined) out[k] = item[k];
-  // DynamoDB maps do not keep key order: give `changes` the (sorted) order of changed_fields
-  // and the snapshot the resource's field order, so equal records serialise alike.
-  const fields = (out.changed_fields ?? []) as string[];
-  const changes = (out.changes ?? {}) as Record<string, { old: unknown; new: unknown }>;
-  out.changed_fields = fields;
-  out.changes = Object.fromEntries(
-    [...new Set([...fields, ...Object.keys(changes).sort()])]
-      .filter((k) => Object.hasOwn(changes, k))
-      .map((k) => [k, { old: changes[k]!.old, new: changes[k]!.new }]),
-  );
-  out.snapshot = toInstance((out.snapshot ?? {}) as Record<string, unknown>);
-  return out as unknown as HistoryRecord;
-}
+export { RECORD_KEYS, toRecord } from './history-record.ts';

@@ -2,12 +2,12 @@
  * History records, derived from instance stream records (never written by API handlers), and
  * the shapes the history endpoints answer with. The zod schemas are the single declaration of
  * those shapes: the types are derived from them, the OpenAPI document generated from them.
- * Pure functions: a stream change in, the record and the stats delta out.
+ * The stream side (a change in, the record and the stats delta out) is ./history-record.ts.
  */
 import * as z from 'zod/mini';
-import { instanceSchema, PRIORITIES, STATUSES, type Instance } from './instance.ts';
-import { diffSnapshots, differenceSchema } from './diff.ts';
-import { OPERATION_TYPES, TIME_RANGES, isTombstone, toInstance } from './change.ts';
+import { instanceSchema } from './instance-schema.ts';
+import { differenceSchema } from './difference.ts';
+import { OPERATION_TYPES, TIME_RANGES } from './change.ts';
 
 const int = z.int();
 const count = z.int().check(z.gte(0));
@@ -85,15 +85,8 @@ export type BatchComparison = z.output<typeof historyBatchComparisonSchema>;
 
 const counts = z.record(z.string(), count);
 
-/** GET /api/instances/stats: the stream-kept counters (`statsView`). */
-export const instanceStatsSchema = z.object({
-  total: count,
-  by_status: z.partialRecord(z.enum(STATUSES), count),
-  by_priority: z.partialRecord(z.enum(PRIORITIES), count),
-  by_cluster: counts,
-  by_model: counts,
-});
-export type InstanceStats = z.output<typeof instanceStatsSchema>;
+// The stats counters' view, with its own small module (the stats handler bundles only that).
+export { instanceStatsSchema, statsView, type InstanceStats } from './instance-stats.ts';
 
 const changeRef = z.object({
   history_id: int,
@@ -118,102 +111,3 @@ export const historyStatsSchema = z.object({
   last_change: z.nullable(changeRef),
 });
 export type HistoryStats = z.output<typeof historyStatsSchema>;
-
-type Image = Record<string, unknown>;
-
-/**
- * Builds the history record for one stream change, or null for changes that are not
- * instance changes (e.g. a tombstone removed by hand).
- */
-export function recordFromChange(
-  oldImage: Image | undefined,
-  newImage: Image | undefined,
-): PendingRecord | null {
-  if (!newImage) return null;
-  const op = newImage._op as HistoryRecord['operation_type'] | undefined;
-  if (!op) return null;
-  const before = oldImage && !isTombstone(oldImage) ? toInstance(oldImage) : {};
-  const deleted = isTombstone(newImage);
-  const after = deleted ? {} : toInstance(newImage);
-  const id = Number(newImage.id);
-  const differences = diffSnapshots(before, after);
-  return {
-    instance_id: id,
-    original_id: id,
-    version: Number(newImage.version),
-    operation_type: op,
-    operation_timestamp: String(deleted ? newImage.deleted_at : newImage.updated_at),
-    actor: String(deleted ? newImage.deleted_by : newImage.updated_by),
-    changed_fields: differences.map((d) => d.field),
-    changes: Object.fromEntries(
-      differences.map((d) => [d.field, { old: d.value1, new: d.value2 }]),
-    ),
-    snapshot: deleted ? before : after,
-    ...(newImage._restored_from !== undefined
-      ? { restored_from: Number(newImage._restored_from) }
-      : {}),
-    batch_id: String(newImage._op_id ?? ''),
-    ...(newImage._operation_id !== undefined
-      ? { operation_id: String(newImage._operation_id) }
-      : {}),
-    ...(newImage._reason !== undefined ? { reason: String(newImage._reason) } : {}),
-    ...(newImage._copied_from !== undefined ? { copied_from: Number(newImage._copied_from) } : {}),
-  };
-}
-
-export const STATS_DIMENSIONS = ['status', 'priority', 'cluster_name', 'model_name'] as const;
-const PREFIX: Record<(typeof STATS_DIMENSIONS)[number], string> = {
-  status: 'status',
-  priority: 'priority',
-  cluster_name: 'cluster',
-  model_name: 'model',
-};
-
-/** Counter deltas (attribute → +n/-n) that move the stats from `before` to `after`. */
-export function statsDelta(
-  before: Partial<Instance>,
-  after: Partial<Instance>,
-): Record<string, number> {
-  const delta: Record<string, number> = {};
-  const bump = (k: string, n: number) => {
-    delta[k] = (delta[k] ?? 0) + n;
-    if (delta[k] === 0) delete delta[k];
-  };
-  const had = before.id !== undefined;
-  const has = after.id !== undefined;
-  if (had !== has) bump('total', has ? 1 : -1);
-  for (const dim of STATS_DIMENSIONS) {
-    const o = had ? before[dim] : undefined;
-    const n = has ? after[dim] : undefined;
-    if (o === n) continue;
-    if (o !== undefined) bump(`${PREFIX[dim]}#${o}`, -1);
-    if (n !== undefined) bump(`${PREFIX[dim]}#${n}`, 1);
-  }
-  return delta;
-}
-
-/** Shapes stored counters (the stats shards summed) into the API response (zero counts left out). */
-export function statsView(item: Record<string, unknown> | undefined): InstanceStats {
-  const view = {
-    total: 0,
-    by_status: {} as Record<string, number>,
-    by_priority: {} as Record<string, number>,
-    by_cluster: {} as Record<string, number>,
-    by_model: {} as Record<string, number>,
-  };
-  const target: Record<string, Record<string, number>> = {
-    status: view.by_status,
-    priority: view.by_priority,
-    cluster: view.by_cluster,
-    model: view.by_model,
-  };
-  for (const [k, v] of Object.entries(item ?? {})) {
-    if (typeof v !== 'number') continue;
-    if (k === 'total') view.total = v;
-    const sep = k.indexOf('#');
-    if (sep < 0 || v === 0) continue;
-    const bucket = target[k.slice(0, sep)];
-    if (bucket) bucket[k.slice(sep + 1)] = v;
-  }
-  return view;
-}

@@ -1,15 +1,35 @@
 /**
  * The inference instance: zod schemas are the single source of truth for its types,
- * its validation and its OpenAPI document. `zod/mini` keeps Lambda bundles small
- * (see README, Performance).
+ * its validation and its OpenAPI document, built on the field names and enum values of
+ * ./fields.ts. `zod/mini` keeps Lambda bundles small (see README, Performance).
  */
 import * as z from 'zod/mini';
-import { caseFold } from './case-fold.ts';
+import { PRIORITIES, STATUSES, type MutableFieldName } from './fields.ts';
+import { OPTIONAL_TEXT_FIELDS, type OptionalTextField } from './instance-schema.ts';
 
-export const STATUSES = ['pending', 'active', 'inactive', 'error', 'terminated'] as const;
-export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Status = (typeof STATUSES)[number];
-export type Priority = (typeof PRIORITIES)[number];
+// The zod-free facts (./fields.ts), here too for code that imports the instance from one place.
+export {
+  BOOKKEEPING_FIELDS,
+  INSTANCE_FIELDS,
+  MUTABLE_FIELD_NAMES,
+  PRIORITIES,
+  READ_ONLY_FIELDS,
+  STATUSES,
+  nameKey,
+  sameValue,
+  type BookkeepingField,
+  type InstanceField,
+  type MutableFieldName,
+  type Priority,
+  type Status,
+} from './fields.ts';
+// The instance as returned, built from the stored types alone (./instance-schema.ts).
+export {
+  OPTIONAL_TEXT_FIELDS,
+  instanceSchema,
+  type Instance,
+  type OptionalTextField,
+} from './instance-schema.ts';
 
 /**
  * What a text field may contain. Every text field refuses C0/C1 control characters and unpaired
@@ -92,38 +112,36 @@ export const envsSchema = z
   .check(z.refine((r) => Object.keys(r).length <= 100, { message: 'at most 100 entries' }));
 
 // ---------------------------------------------------------------------------------------------
-// The field table: each instance field is declared once, here. The create, update and response
-// schemas, their types and the field lists other modules read (mutable, optional, read-only,
-// defaults) are all derived from it, so a new field is one entry in FIELDS.
+// The field table: each instance field's request rules are declared once, here, under the names
+// of ./fields.ts; its stored type (what a response holds) is in ./instance-schema.ts, which also
+// says which fields are optional. The create and update schemas, their types and the default
+// list are derived from this table.
 
 /**
  * One mutable field. `rule` is what a request may send (trimming and the rules of SPEC §3).
- * `stored` is what a response holds, the type alone: a stored value stays describable after a
- * rule tightens. `default` is what create gives the field when it is not sent; an `optional`
- * field is left unset instead, and `null` clears it on update.
+ * `default` is what create gives the field when it is not sent; an optional field
+ * (OPTIONAL_TEXT_FIELDS) is left unset instead, and `null` clears it on update.
  */
 interface Field {
   readonly rule: z.ZodMiniType;
-  readonly stored: z.ZodMiniType;
   readonly default?: unknown;
+  /** Marks an optional text field, which OPTIONAL_TEXT_FIELDS must list (checked below). */
   readonly optional?: true;
 }
 
-const textField = (max: number, kind: TextKind) => ({ rule: text(max, kind), stored: z.string() });
+const textField = (max: number, kind: TextKind) => ({ rule: text(max, kind) });
 
 const optionalTextField = (max: number, kind: TextKind) => ({
   rule: optionalText(max, kind),
-  stored: z.string(),
   optional: true as const,
 });
 
-const intField = (min: number, max: number) => ({ rule: intRange(min, max), stored: z.int() });
+const intField = (min: number, max: number) => ({ rule: intRange(min, max) });
 
-const boolField = () => ({ rule: z.boolean(), stored: z.boolean() });
+const boolField = () => ({ rule: z.boolean() });
 
 const enumField = <const T extends readonly [string, ...string[]]>(values: T) => ({
   rule: z.enum(values),
-  stored: z.enum(values),
 });
 
 /** `field`, given `value` by create when it is not sent. */
@@ -153,58 +171,41 @@ const FIELDS = {
   status: withDefault(enumField(STATUSES), 'active'),
   priority: withDefault(enumField(PRIORITIES), 'medium'),
   description: optionalTextField(2000, 'multiline'),
-  envs: withDefault({ rule: envsSchema, stored: z.record(z.string(), z.string()) }, {}),
-} satisfies Record<string, Field>;
-
-/** Fields the server owns and sets on every change, in the resource's field order. */
-const BOOKKEEPING_SHAPE = {
-  version: z.int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  created_by: z.string(),
-  updated_by: z.string(),
-};
+  envs: withDefault({ rule: envsSchema }, {}),
+} satisfies Record<MutableFieldName, Field>;
 
 type Fields = typeof FIELDS;
 type FieldName = keyof Fields;
-type OptionalName = {
+type OptionalName = OptionalTextField;
+type MarkedOptional = {
   [K in FieldName]: Fields[K] extends { optional: true } ? K : never;
 }[FieldName];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time: the fields built by optionalTextField are exactly OPTIONAL_TEXT_FIELDS. */
+export const OPTIONAL_FIELDS_AGREE: Same<MarkedOptional, OptionalName> = true;
 type DefaultOf<K extends FieldName> = Fields[K] extends { default: infer V } ? V : never;
 type DefaultedName = { [K in FieldName]: DefaultOf<K> extends never ? never : K }[FieldName];
 type Rule<K extends FieldName> = Fields[K]['rule'];
-type Stored<K extends FieldName> = Fields[K]['stored'];
 
 const ENTRIES = Object.entries(FIELDS) as [FieldName, Field][];
+const OPTIONAL: ReadonlySet<string> = new Set(OPTIONAL_TEXT_FIELDS);
 
 /**
  * One schema per field, made by `schemaOf`. Object.fromEntries loses the key → schema pairing,
  * so the caller names the shape's type, written as the same mapping at the type level.
  */
-const shapeOf = <Shape>(schemaOf: (field: Field) => z.ZodMiniType): Shape =>
-  Object.fromEntries(ENTRIES.map(([name, field]) => [name, schemaOf(field)])) as Shape;
+const shapeOf = <Shape>(schemaOf: (field: Field, optional: boolean) => z.ZodMiniType): Shape =>
+  Object.fromEntries(
+    ENTRIES.map(([name, field]) => [name, schemaOf(field, OPTIONAL.has(name))]),
+  ) as Shape;
 
 /** The fields a request may set. */
 export const MUTABLE_FIELDS = ENTRIES.map(([name]) => name);
-
-/** The fields an instance may lack (unset on create when not sent, `null` clears them). */
-export const OPTIONAL_TEXT_FIELDS: readonly OptionalName[] = ENTRIES.filter(
-  ([, field]) => field.optional,
-).map(([name]) => name as OptionalName);
-export type OptionalTextField = OptionalName;
 
 /** What create gives the fields that have a default when they are not sent. */
 export const DEFAULTS = Object.fromEntries(
   ENTRIES.filter(([, field]) => 'default' in field).map(([name, field]) => [name, field.default]),
 ) as { readonly [K in DefaultedName]: DefaultOf<K> };
-
-/** Bookkeeping fields left out of history diffs. */
-export const BOOKKEEPING_FIELDS: readonly string[] = Object.keys(BOOKKEEPING_SHAPE);
-
-/** Fields the server owns; a request that sends one is rejected (422, "read-only"). */
-export const READ_ONLY_FIELDS = ['id', ...Object.keys(BOOKKEEPING_SHAPE)] as readonly (
-  'id' | keyof typeof BOOKKEEPING_SHAPE
-)[];
 
 /** Create: required fields must be sent, the others get their default or stay unset. */
 export const createInstanceSchema = z.strictObject(
@@ -214,8 +215,8 @@ export const createInstanceSchema = z.strictObject(
       : K extends DefaultedName
         ? z.ZodMiniDefault<Rule<K>>
         : Rule<K>;
-  }>((f) =>
-    f.optional ? z.optional(f.rule) : 'default' in f ? z._default(f.rule, f.default) : f.rule,
+  }>((f, optional) =>
+    optional ? z.optional(f.rule) : 'default' in f ? z._default(f.rule, f.default) : f.rule,
   ),
 );
 export type CreateInstanceInput = z.output<typeof createInstanceSchema>;
@@ -227,73 +228,8 @@ export type CreateInstanceInput = z.output<typeof createInstanceSchema>;
 export const updateInstanceSchema = z.partial(
   z.strictObject(
     shapeOf<{ [K in FieldName]: K extends OptionalName ? z.ZodMiniNullable<Rule<K>> : Rule<K> }>(
-      (f) => (f.optional ? z.nullable(f.rule) : f.rule),
+      (f, optional) => (optional ? z.nullable(f.rule) : f.rule),
     ),
   ),
 );
 export type UpdateInstanceInput = z.output<typeof updateInstanceSchema>;
-
-/** The instance as the API returns it: the id, the mutable fields, then the bookkeeping. */
-export const instanceSchema = z.object({
-  id: z.int(),
-  ...shapeOf<{
-    [K in FieldName]: K extends OptionalName ? z.ZodMiniOptional<Stored<K>> : Stored<K>;
-  }>((f) => (f.optional ? z.optional(f.stored) : f.stored)),
-  ...BOOKKEEPING_SHAPE,
-});
-export type Instance = z.output<typeof instanceSchema>;
-
-export const INSTANCE_FIELDS = Object.keys(instanceSchema.def.shape) as (keyof Instance)[];
-
-/** A soft-dotted letter (with any other marks after it), then U+0307 COMBINING DOT ABOVE. */
-const SOFT_DOTTED_DOT_ABOVE = /(\p{Soft_Dotted}(?:(?!\u0307)\p{M})*)\u0307/gu;
-
-const ASCII = /^[\0-\x7F]*$/;
-
-/**
- * Full case folding, with ASCII done natively: listing filters fold every examined instance's
- * name, model, cluster and description, and the package's per-character loop is ~70× slower
- * than toLowerCase, which is exact for ASCII.
- */
-const foldCase = (s: string): string =>
-  ASCII.test(s)
-    ? s.toLowerCase()
-    : s.replace(/[A-Z]+|[^\0-\x7F]+/gu, (run) =>
-        run.charCodeAt(0) < 0x80 ? run.toLowerCase() : caseFold(run),
-      );
-
-/**
- * A name compared without case, for sorting, name filters and as the input of the uniqueness
- * claim (repo/items.ts adds the look-alike step). NFKC first (`ﬁ` → `fi`, fullwidth → ASCII),
- * then full Unicode case folding (CaseFolding.txt C+F, via ./case-fold.ts, a table generated from `unicode-case-folding`): JavaScript
- * has no case fold, and toLowerCase/toUpperCase miss `straße` = `STRASSE` (`ß` and `ẞ` fold to
- * `ss`) and Cherokee, whose lower case folds to upper. Full folding turns `İ` into `i` + U+0307
- * COMBINING DOT ABOVE; on a soft-dotted letter (i, j, …) that dot is the letter's own, so it is
- * dropped and `İstanbul` = `istanbul`. (Turkic folding would do that too, but it folds `I` to
- * dotless `ı` and so breaks `ISTANBUL` = `istanbul`.) NFKC once more, as folding can produce
- * text that is not normalised.
- */
-export function nameKey(name: string): string {
-  const folded = foldCase(name.normalize('NFKC'));
-  // No composed character holds a soft-dotted letter with a dot above, so a plain search finds it.
-  return folded.includes('\u0307')
-    ? folded.normalize('NFD').replace(SOFT_DOTTED_DOT_ABOVE, '$1').normalize('NFKC')
-    : folded.normalize('NFKC');
-}
-
-/** Deep equality of field values (envs maps by their own keys). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    if (ka.length !== kb.length) return false;
-    // Own keys only: `b.toString` exists on every object, an envs key `toString` may not.
-    return ka.every(
-      (k) =>
-        Object.hasOwn(b, k) &&
-        sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-    );
-  }
-  return false;
-}

@@ -1,52 +1,12 @@
 /** Query-string schemas (HTTP API v2 joins repeated keys with commas before we see them). */
 import * as z from 'zod/mini';
-import { PRIORITIES, STATUSES } from './instance.ts';
-import { badRequest } from './errors.ts';
-import { numberRuleText } from './validation.ts';
-import { isListSchema, shapeOf } from './schema-shape.ts';
+import { PRIORITIES, STATUSES } from './fields.ts';
+import { intParam } from './params.ts';
 
-/**
- * An integer query parameter within bounds. Every way to miss (`-1`, `abc`, `5000`) is told
- * the whole rule: "must be an integer from 1 to 1000".
- */
-export const intParam = (min: number, max: number) =>
-  z.pipe(
-    z.string().check(z.regex(/^\d{1,9}$/, numberRuleText({ integer: true, min, max }))),
-    z.pipe(
-      z.transform((s: string) => Number(s)),
-      z.int().check(z.gte(min), z.lte(max)),
-    ),
-  );
-
-/**
- * Accepts axios's default array form `status[]=a&status[]=b` (API Gateway hands the handler
- * `"status[]": "a,b"`) beside the repeated (`status=a&status=b`) and comma forms: `key[]`
- * becomes `key`, merged with a plain `key` sent too. Only for list parameters of `schema`;
- * `limit[]=5` is a 400 saying `limit` takes one value, and an unknown `x[]` stays unknown.
- */
-export function bracketListKeys(
-  schema: z.ZodMiniType,
-  query: Record<string, string | undefined>,
-): Record<string, string | undefined> {
-  const bracketed = Object.keys(query).filter((k) => k.endsWith('[]'));
-  if (bracketed.length === 0) return query;
-  const shape = shapeOf(schema) ?? {};
-  const out = { ...query };
-  for (const key of bracketed) {
-    const name = key.slice(0, -2);
-    const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
-    if (!field) continue;
-    if (!isListSchema(field)) {
-      throw badRequest('Invalid query parameters', {
-        [key]: `${name} takes one value: send ${name}=…`,
-      });
-    }
-    const values = [out[name], out[key]].filter((v) => v !== undefined && v !== '');
-    delete out[key];
-    out[name] = values.join(',');
-  }
-  return out;
-}
+// In ./validation.ts with the rest of request parsing, so the HTTP wiring needs no query schema.
+export { bracketListKeys } from './validation.ts';
+// In ./params.ts, so a route with only an `{id}` bundles none of the list query schemas.
+export { idParam, instanceNamePathSchema, instancePathSchema, intParam } from './params.ts';
 
 /** One or more enum values, repeated (`a,b` after API Gateway) or comma-separated. */
 export const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -104,11 +64,3 @@ export const listInstancesQuerySchema = z.strictObject({
   sort_order: z._default(z.enum(['asc', 'desc']), 'desc'),
 });
 export type ListInstancesQuery = z.output<typeof listInstancesQuerySchema>;
-
-/** `{id}` path parameter: a positive integer. */
-export const idParam = intParam(1, 999_999_999);
-export const instancePathSchema = z.object({ id: idParam });
-/** `{name}` of GET /api/instances/by-name/{name}: any name the create rule allows. */
-export const instanceNamePathSchema = z.object({
-  name: z.string().check(z.minLength(1), z.maxLength(255)),
-});

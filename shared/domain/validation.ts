@@ -3,9 +3,9 @@
  * with a message a person can act on.
  */
 import type * as z from 'zod/mini';
-import { READ_ONLY_FIELDS } from './instance.ts';
+import { READ_ONLY_FIELDS } from './fields.ts';
 import { validationError, badRequest, type ErrorDetails } from './errors.ts';
-import { numberRuleOf, schemaAt, type NumberRule } from './schema-shape.ts';
+import { isListSchema, numberRuleOf, schemaAt, shapeOf, type NumberRule } from './schema-shape.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -213,4 +213,34 @@ export function parseParams<S extends z.ZodMiniType>(
     );
   }
   return result.data;
+}
+
+/**
+ * Accepts axios's default array form `status[]=a&status[]=b` (API Gateway hands the handler
+ * `"status[]": "a,b"`) beside the repeated (`status=a&status=b`) and comma forms: `key[]`
+ * becomes `key`, merged with a plain `key` sent too. Only for list parameters of `schema`;
+ * `limit[]=5` is a 400 saying `limit` takes one value, and an unknown `x[]` stays unknown.
+ */
+export function bracketListKeys(
+  schema: z.ZodMiniType,
+  query: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const bracketed = Object.keys(query).filter((k) => k.endsWith('[]'));
+  if (bracketed.length === 0) return query;
+  const shape = shapeOf(schema) ?? {};
+  const out = { ...query };
+  for (const key of bracketed) {
+    const name = key.slice(0, -2);
+    const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
+    if (!field) continue;
+    if (!isListSchema(field)) {
+      throw badRequest('Invalid query parameters', {
+        [key]: `${name} takes one value: send ${name}=…`,
+      });
+    }
+    const values = [out[name], out[key]].filter((v) => v !== undefined && v !== '');
+    delete out[key];
+    out[name] = values.join(',');
+  }
+  return out;
 }

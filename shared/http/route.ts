@@ -7,8 +7,7 @@
 import middy from '@middy/core';
 import type * as z from 'zod/mini';
 import { badRequest, forbidden } from '../domain/errors.ts';
-import { parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
-import { bracketListKeys } from '../domain/query.ts';
+import { bracketListKeys, parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
 import { routeKeysOf, type RouteDefinition } from '../routes/define.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
@@ -19,7 +18,8 @@ import {
   type HttpEvent,
   type HttpResponse,
 } from './middleware.ts';
-import { IdempotencyStore, sha256 } from '../repo/idempotency.ts';
+import type { IdempotencyStore } from '../repo/idempotency.ts';
+import { idempotencyRecordKey, sha256 } from '../repo/idempotency-key.ts';
 
 export interface HttpRequest<B, Q, P> {
   readonly event: HttpEvent;
@@ -147,7 +147,7 @@ async function runIdempotent(
     throw badRequest('Idempotency-Key must be 1-255 printable ASCII characters');
   }
   const { event } = req;
-  const recordKey = IdempotencyStore.recordKey(`${req.principal.sub}\n${event.routeKey}`, key);
+  const recordKey = idempotencyRecordKey(`${req.principal.sub}\n${event.routeKey}`, key);
   const payloadHash = sha256(`${event.rawPath}?${event.rawQueryString}\n${event.body ?? ''}`);
   const begun = await store.begin(recordKey, payloadHash);
   if (begun.state === 'replay') {

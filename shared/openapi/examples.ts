@@ -12,7 +12,25 @@ import type { operationSchema } from './schemas.ts';
 type CreateInstanceBody = z.input<typeof createInstanceSchema>;
 type UpdateInstanceBody = z.input<typeof updateInstanceSchema>;
 
-const at = (minute: number) => new Date(Date.UTC(2026, 9, 1, 9, minute, 12, 345)).toISOString();
+/*
+ * Route definitions show these examples, and a route's definition is bundled into its Lambda.
+ * The helpers that build them are marked free of side effects (a call or a spread at module
+ * scope otherwise is, to the bundler), so each Lambda keeps only the examples its route shows.
+ */
+
+// @__NO_SIDE_EFFECTS__
+function at(minute: number): string {
+  return new Date(Date.UTC(2026, 9, 1, 9, minute, 12, 345)).toISOString();
+}
+
+/** `base` with `changes` over it. */
+// @__NO_SIDE_EFFECTS__
+function merged<B extends object, C extends object>(base: B, changes: C): Omit<B, keyof C> & C {
+  return { ...base, ...changes };
+}
+
+// Named, not read as `instanceExample.envs`: a property read is a possible side effect too.
+const envsExample = { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN', HF_HUB_OFFLINE: '1' } as const;
 
 export const instanceExample = {
   id: 42,
@@ -33,7 +51,7 @@ export const instanceExample = {
   status: 'active',
   priority: 'high',
   description: 'Production chat completions for the assistant frontend',
-  envs: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN', HF_HUB_OFFLINE: '1' },
+  envs: envsExample,
   version: 3,
   created_at: at(0),
   updated_at: at(27),
@@ -73,7 +91,7 @@ export const clearFieldExample = {
   status: 'inactive',
 } satisfies UpdateInstanceBody;
 
-const snapshotV2 = { ...instanceExample, version: 2, replicas: 2, updated_at: at(11) };
+const snapshotV2 = merged(instanceExample, { version: 2, replicas: 2, updated_at: at(11) });
 
 export const historyRecordExample = {
   history_id: 1187,
@@ -89,19 +107,18 @@ export const historyRecordExample = {
   batch_id: '5f0c2a7e-3d1b-4a8e-9c55-0d7a61b3e2f4',
 } satisfies HistoryRecord;
 
-export const historyRecordV2Example = {
-  ...historyRecordExample,
+export const historyRecordV2Example = merged(historyRecordExample, {
   history_id: 1150,
   version: 2,
   operation_timestamp: at(11),
   changed_fields: ['envs', 'replicas'],
   changes: {
-    envs: { old: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN' }, new: instanceExample.envs },
+    envs: { old: { VLLM_ATTENTION_BACKEND: 'FLASH_ATTN' }, new: envsExample },
     replicas: { old: 1, new: 2 },
   },
   snapshot: snapshotV2,
   batch_id: 'a3d94c1e-77b0-4f0e-8d2a-51e6c0f9b8a1',
-} satisfies HistoryRecord;
+}) satisfies HistoryRecord;
 
 export const differencesExample = [
   { field: 'replicas', value1: 2, value2: 4, type: 'modified' },
@@ -126,10 +143,13 @@ export const operationExample = {
 } satisfies z.output<typeof operationSchema>;
 
 const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const err = (type: string, message: string, details?: Record<string, unknown>) => ({
-  error: { type, message, ...(details ? { details } : {}), request_id: requestId },
-  message,
-});
+// @__NO_SIDE_EFFECTS__
+function err(type: string, message: string, details?: Record<string, unknown>) {
+  return {
+    error: { type, message, ...(details ? { details } : {}), request_id: requestId },
+    message,
+  };
+}
 
 /** One error example per status (the SPEC error shape). */
 export const errorExamples: Record<number, ReturnType<typeof err>> = {

@@ -3,14 +3,15 @@
  * Request schemas live with the handlers that validate them (shared/domain, shared/repo/batch.ts).
  * Every shape with code that builds it is declared once, as a zod schema beside that code, which
  * derives its types from it (shared/domain/instance.ts, history.ts, diff.ts, shared/repo/batch.ts,
- * shared/ops/view.ts, shared/ws/protocol.ts); they are re-exported here. The rest, shapes no
- * module of ours builds through a type, are declared here.
+ * shared/ops/view.ts, shared/ws/messages.ts); they are re-exported here. The rest, shapes no
+ * module of ours builds through a type, are declared here or, when a route answers with them,
+ * in a small module of their kind (below).
  *
- * Only the OpenAPI route and the client (types only) import this module.
+ * Only the OpenAPI document, the client (types only) and tests import this module: a route
+ * definition imports its response schema from where it is declared, so its Lambda does not
+ * bundle every schema re-exported here.
  */
 import * as z from 'zod/mini';
-import { instanceSchema } from '../domain/instance.ts';
-import { historyRecordSchema } from '../domain/history.ts';
 
 export { instanceSchema } from '../domain/instance.ts';
 export { differenceSchema } from '../domain/diff.ts';
@@ -25,6 +26,14 @@ export {
   snapshotSchema,
 } from '../domain/history.ts';
 export { batchResultSchema } from '../repo/batch.ts';
+/**
+ * The answers of single routes that no module builds through a type, declared beside the route
+ * kinds they belong to: a route definition (its response schemas included) is bundled into its
+ * Lambda, so each route imports its schema from a module with little else in it.
+ */
+export { healthSchema, livenessSchema, openApiDocumentSchema } from './meta-schemas.ts';
+export { deleteResultSchema, instanceListSchema } from './instance-responses.ts';
+export { historyExportSchema } from './history-responses.ts';
 /** Long-running operations (SPEC §8, shared/ops/model.ts `toView`). */
 export { operationListSchema, operationProgressSchema, operationSchema } from '../ops/view.ts';
 /** WebSocket server → client messages (SPEC §5), with the client → server ones. */
@@ -34,11 +43,7 @@ export {
   wsControlMessageSchema,
   type InstanceEvent,
   type WsControlMessage,
-} from '../ws/protocol.ts';
-
-const int = z.int();
-const count = z.int().check(z.gte(0));
-const isoTimestamp = z.string().check(z.iso.datetime());
+} from '../ws/messages.ts';
 
 /**
  * The SPEC error shape every handler renders (shared/http/middleware.ts `errorResponse`), with
@@ -60,45 +65,3 @@ export type ErrorBody = z.output<typeof errorSchema>;
  * authorizer 401, stage throttling 429, payload over 10 MB 413, integration failure 500).
  */
 export const gatewayErrorSchema = z.object({ message: z.string() });
-
-export const healthSchema = z.object({
-  status: z.literal('ok'),
-  table: z.literal('reachable'),
-  latency_ms: count,
-  time: isoTimestamp,
-});
-
-/** GET /health: liveness only. */
-export const livenessSchema = z.object({ status: z.literal('ok') });
-
-export const instanceListSchema = z.object({
-  items: z.array(instanceSchema),
-  count,
-  /**
-   * How many instances the query matches, present only when one read of the stream-kept
-   * counters tells (no filter, or one status / priority / cluster_name / model_name filter).
-   */
-  total: z.optional(count),
-  limit: int,
-  next_cursor: z.nullable(z.string()),
-});
-
-export const deleteResultSchema = z.object({
-  message: z.literal('Instance deleted successfully'),
-  id: int,
-});
-
-/** `format=json` export body (csv and xlsx are files with the same columns). */
-export const historyExportSchema = z.object({
-  instance_id: int,
-  exported_at: isoTimestamp,
-  records: z.array(historyRecordSchema),
-  count,
-});
-
-/** GET /api/openapi.json: an OpenAPI 3.1 document (described, not re-specified, here). */
-export const openApiDocumentSchema = z.looseObject({
-  openapi: z.string(),
-  info: z.looseObject({ title: z.string(), version: z.string() }),
-  paths: z.record(z.string(), z.unknown()),
-});

@@ -25,7 +25,7 @@ import { conflict, notFound } from '../domain/errors.ts';
 import { sleep } from '../repo/instances.ts';
 import { cursorFields, decodeCursor, encodeCursor } from '../repo/cursor.ts';
 import { isTerminal, type OperationItem } from './model.ts';
-import { invalidOperationCursor, type ListOperationsQuery } from './schemas.ts';
+import { invalidOperationCursor, type ListOperationsQuery } from './read-schemas.ts';
 
 export const chunkKey = (operationId: string, chunk: number) => `OPCHUNK#${operationId}#${chunk}`;
 

@@ -5,13 +5,21 @@
  */
 import * as z from 'zod/mini';
 import { READ_ONLY_FIELDS, updateInstanceSchema } from '../domain/instance.ts';
-import { intParam, isoDate, listInstancesQuerySchema } from '../domain/query.ts';
+import { isoDate, listInstancesQuerySchema } from '../domain/query.ts';
 import { issuesToDetails } from '../domain/validation.ts';
-import { badRequest, validationError, type ErrorDetails } from '../domain/errors.ts';
+import { validationError, type ErrorDetails } from '../domain/errors.ts';
 import { normalizeQuery } from '../repo/listing.ts';
 import { MAX_OPERATION_ITEMS, type ExportFormat, type OperationFilter } from './model.ts';
-import { OPERATION_STATUSES, OPERATION_TYPES } from './view.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
+
+// The schemas of the routes that read or cancel an operation, in a module of their own: those
+// Lambdas (and the repository) then bundle none of the create schemas here.
+export {
+  invalidOperationCursor,
+  listOperationsQuerySchema,
+  operationPathSchema,
+  type ListOperationsQuery,
+} from './read-schemas.ts';
 
 const ids = z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(
   z.minLength(1),
@@ -201,19 +209,3 @@ function filterTarget(body: BulkBody, sent: Record<string, string | string[]>): 
     ...(body.expected_total !== undefined ? { expected_total: body.expected_total } : {}),
   };
 }
-
-/** `{operation_id}`: the ids this service issues (UUIDs); anything else cannot exist. */
-export const operationPathSchema = z.strictObject({
-  operation_id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be an operation id')),
-});
-
-export const listOperationsQuerySchema = z.strictObject({
-  limit: z._default(intParam(1, 100), 20),
-  cursor: z.optional(z.string().check(z.maxLength(1024))),
-  status: z.optional(z.enum(OPERATION_STATUSES)),
-  type: z.optional(z.enum(OPERATION_TYPES)),
-});
-export type ListOperationsQuery = z.output<typeof listOperationsQuerySchema>;
-
-export const invalidOperationCursor = () =>
-  badRequest('Invalid cursor', { cursor: 'not a cursor issued by this list' });

@@ -8,7 +8,6 @@
  * middleware returns a stored handler result without those hooks. The record layout follows
  * the same design (status, expiry, in-progress expiry, payload hash).
  */
-import { createHash } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
@@ -18,6 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { conflict, validationError } from '../domain/errors.ts';
+import { idempotencyRecordKey } from './idempotency-key.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** A claim older than this is considered abandoned (the Lambda timeout plus a margin). */
@@ -40,8 +40,6 @@ interface IdempotencyItem {
   response?: string;
 }
 
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
 export class IdempotencyStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -50,7 +48,7 @@ export class IdempotencyStore {
   ) {}
 
   static recordKey(scope: string, key: string): string {
-    return `IDEMPOTENCY#${sha256(`${scope}\n${key}`)}`;
+    return idempotencyRecordKey(scope, key);
   }
 
   async begin(recordKey: string, payloadHash: string): Promise<BeginResult> {

@@ -7,7 +7,6 @@
  * - every write is conditional on the version read, so concurrent writers never lose an
  *   update: a blind update retries on a fresh read, an `If-Match` update fails with 412.
  */
-import { batchGetAll } from '../aws/batch-get.ts';
 import {
   GetCommand,
   PutCommand,
@@ -21,16 +20,13 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../aws/dynamo.ts';
-import {
-  nameKey,
-  OPTIONAL_TEXT_FIELDS,
-  type CreateInstanceInput,
-  type Instance,
-  type UpdateInstanceInput,
-} from '../domain/instance.ts';
+import { nameKey } from '../domain/fields.ts';
+import { OPTIONAL_TEXT_FIELDS, type Instance } from '../domain/instance-schema.ts';
+import type { CreateInstanceInput, UpdateInstanceInput } from '../domain/instance.ts';
 import { AppError, conflict, notFound, preconditionFailed } from '../domain/errors.ts';
 import { diffSnapshots } from '../domain/diff.ts';
 import type { RestoreTarget } from '../domain/history-query.ts';
+import { InstanceReader } from './instance-reader.ts';
 import {
   heldNameClaim,
   isTombstone,
@@ -66,30 +62,19 @@ export interface PlannedWrite<T> {
   explain(index: number, code: string | undefined): AppError | NameTaken | 'retry';
 }
 
-export class InstanceRepository {
+export class InstanceRepository extends InstanceReader {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    client: DynamoDBDocumentClient,
     /** `meta` (counters, name claims) is needed by writers only. */
-    private readonly tables: Pick<TableNames, 'instances'> & Partial<Pick<TableNames, 'meta'>>,
+    tables: Pick<TableNames, 'instances'> & Partial<Pick<TableNames, 'meta'>>,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super(client, tables);
+  }
 
   private get metaTable(): string {
     if (!this.tables.meta) throw new Error('InstanceRepository was built without the meta table');
     return this.tables.meta;
-  }
-
-  async get(id: number): Promise<Instance | undefined> {
-    const item = await this.getItem(id);
-    return item && !isTombstone(item as unknown as Record<string, unknown>)
-      ? toInstance(item as unknown as Record<string, unknown>)
-      : undefined;
-  }
-
-  async getOrThrow(id: number): Promise<Instance> {
-    const found = await this.get(id);
-    if (!found) throw notFound(`Instance ${id} not found`, { id });
-    return found;
   }
 
   /**
@@ -109,29 +94,6 @@ export class InstanceRepository {
     if (!found || nameKey(found.name) !== nameKey(name))
       throw notFound(`No instance is named "${name}"`, { name });
     return found;
-  }
-
-  /** Strongly consistent read of the stored item, tombstones included. */
-  async getItem(id: number): Promise<StoredItem | undefined> {
-    const res = await this.client.send(
-      new GetCommand({ TableName: this.tables.instances, Key: { id }, ConsistentRead: true }),
-    );
-    return res.Item as StoredItem | undefined;
-  }
-
-  /** Eventually consistent multi-get in the order of `ids`; missing and deleted ids are skipped. */
-  async getMany(ids: readonly number[]): Promise<Instance[]> {
-    const items = await batchGetAll(
-      this.client,
-      this.tables.instances,
-      ids.map((id) => ({ id })),
-    );
-    const found = new Map(
-      items
-        .filter((item) => !isTombstone(item))
-        .map((item) => [item.id as number, toInstance(item)]),
-    );
-    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   async allocateId(): Promise<number> {

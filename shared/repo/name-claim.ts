@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { confusablePrototypes } from '../domain/confusables.ts';
-import { nameKey } from '../domain/instance.ts';
+import { nameKey } from '../domain/fields.ts';
 
 /**
  * The TS #39 skeleton of the case-folded name (`nameKey`): NFD, default-ignorable code points

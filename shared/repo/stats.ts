@@ -22,7 +22,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../aws/batch-get.ts';
-import { statsView, type InstanceStats } from '../domain/history.ts';
+import { statsView, type InstanceStats } from '../domain/instance-stats.ts';
 
 /** The single stats item of earlier versions: still read, no longer written. */
 export const LEGACY_STATS_KEY = 'STATS#instances';

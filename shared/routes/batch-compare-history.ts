@@ -5,7 +5,7 @@ import {
   historyRecordExample,
   historyRecordV2Example,
 } from '../openapi/examples.ts';
-import { historyBatchComparisonSchema } from '../openapi/schemas.ts';
+import { historyBatchComparisonSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 
 export const batchCompareHistory = defineRoute({

@@ -1,7 +1,7 @@
 /** Long-running operations (issue #8, SPEC §8; docs/operations.md). */
-import { operationPathSchema } from '../ops/schemas.ts';
+import { operationPathSchema } from '../ops/read-schemas.ts';
 import { operationExample } from '../openapi/examples.ts';
-import { operationSchema } from '../openapi/schemas.ts';
+import { operationSchema } from '../ops/view.ts';
 import { defineRoute } from './define.ts';
 import { OPERATION_ERRORS } from './docs.ts';
 

@@ -5,7 +5,7 @@ import {
   historyRecordExample,
   historyRecordV2Example,
 } from '../openapi/examples.ts';
-import { historyComparisonSchema } from '../openapi/schemas.ts';
+import { historyComparisonSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 
 export const compareHistory = defineRoute({

@@ -1,6 +1,6 @@
 import { copyInstanceBodySchema } from '../domain/copy.ts';
-import { instanceSchema } from '../domain/instance.ts';
-import { instancePathSchema } from '../domain/query.ts';
+import { instanceSchema } from '../domain/instance-schema.ts';
+import { instancePathSchema } from '../domain/params.ts';
 import { instanceExample } from '../openapi/examples.ts';
 import { defineRoute } from './define.ts';
 import { CHANGE_ERRORS } from './docs.ts';

@@ -1,5 +1,5 @@
-import { instancePathSchema } from '../domain/query.ts';
-import { deleteResultSchema } from '../openapi/schemas.ts';
+import { instancePathSchema } from '../domain/params.ts';
+import { deleteResultSchema } from '../openapi/instance-responses.ts';
 import { defineRoute } from './define.ts';
 import { CHANGE_ERRORS } from './docs.ts';
 

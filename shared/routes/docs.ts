@@ -3,9 +3,9 @@
  * instance route, the instance response). Schemas and examples come from where they are
  * declared; only wording lives here.
  */
-import { instanceSchema } from '../domain/instance.ts';
+import { instanceSchema } from '../domain/instance-schema.ts';
 import { instanceExample } from '../openapi/examples.ts';
-import { batchResultSchema } from '../openapi/schemas.ts';
+import { batchResultSchema } from '../repo/batch.ts';
 import type { ResponseDoc } from './define.ts';
 
 /** Typed by inference, not as ResponseDoc: the client reads the schema's type from it. */

@@ -1,7 +1,7 @@
 /** History read side, restore and stats (issue #3). */
 import { historyExportQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
-import { historyExportSchema } from '../openapi/schemas.ts';
+import { historyExportSchema } from '../openapi/history-responses.ts';
 import { defineRoute } from './define.ts';
 import { HISTORY_ERRORS } from './docs.ts';
 

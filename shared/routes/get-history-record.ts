@@ -1,7 +1,7 @@
 /** History read side, restore and stats (issue #3). */
 import { historyIdPathSchema } from '../domain/history-query.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
-import { historyRecordSchema } from '../openapi/schemas.ts';
+import { historyRecordSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 
 export const getHistoryRecord = defineRoute({

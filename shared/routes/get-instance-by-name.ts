@@ -1,4 +1,4 @@
-import { instanceNamePathSchema } from '../domain/query.ts';
+import { instanceNamePathSchema } from '../domain/params.ts';
 import { defineRoute } from './define.ts';
 import { instanceOk, notModified } from './docs.ts';
 

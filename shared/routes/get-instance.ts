@@ -1,4 +1,4 @@
-import { instancePathSchema } from '../domain/query.ts';
+import { instancePathSchema } from '../domain/params.ts';
 import { defineRoute } from './define.ts';
 import { CHANGE_ERRORS, instanceOk, notModified } from './docs.ts';
 

@@ -1,4 +1,4 @@
-import { healthSchema } from '../openapi/schemas.ts';
+import { healthSchema } from '../openapi/meta-schemas.ts';
 import { defineRoute } from './define.ts';
 
 export const health = defineRoute({

@@ -1,6 +1,6 @@
 /** History read side, restore and stats (issue #3). */
 import { historyStatsQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
-import { historyStatsSchema } from '../openapi/schemas.ts';
+import { historyStatsSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 import { HISTORY_ERRORS } from './docs.ts';
 

@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { instanceStatsSchema } from '../openapi/schemas.ts';
+import { instanceStatsSchema } from '../domain/instance-stats.ts';
 import { defineRoute } from './define.ts';
 
 export const instanceStats = defineRoute({

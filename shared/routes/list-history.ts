@@ -1,7 +1,7 @@
 /** History read side, restore and stats (issue #3). */
 import { historyListQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
 import { historyRecordExample, historyRecordV2Example } from '../openapi/examples.ts';
-import { historyPageSchema } from '../openapi/schemas.ts';
+import { historyPageSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 import { HISTORY_ERRORS } from './docs.ts';
 

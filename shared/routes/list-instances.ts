@@ -1,6 +1,6 @@
 import { listInstancesQuerySchema } from '../domain/query.ts';
 import { instanceExample } from '../openapi/examples.ts';
-import { instanceListSchema } from '../openapi/schemas.ts';
+import { instanceListSchema } from '../openapi/instance-responses.ts';
 import { defineRoute } from './define.ts';
 
 export const listInstances = defineRoute({

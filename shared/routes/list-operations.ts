@@ -1,7 +1,7 @@
 /** Long-running operations (issue #8, SPEC §8; docs/operations.md). */
-import { listOperationsQuerySchema } from '../ops/schemas.ts';
+import { listOperationsQuerySchema } from '../ops/read-schemas.ts';
 import { operationExample } from '../openapi/examples.ts';
-import { operationListSchema } from '../openapi/schemas.ts';
+import { operationListSchema } from '../ops/view.ts';
 import { defineRoute } from './define.ts';
 
 export const listOperations = defineRoute({

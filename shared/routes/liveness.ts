@@ -1,4 +1,4 @@
-import { livenessSchema } from '../openapi/schemas.ts';
+import { livenessSchema } from '../openapi/meta-schemas.ts';
 import { defineRoute } from './define.ts';
 
 export const liveness = defineRoute({

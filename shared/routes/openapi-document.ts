@@ -1,4 +1,4 @@
-import { openApiDocumentSchema } from '../openapi/schemas.ts';
+import { openApiDocumentSchema } from '../openapi/meta-schemas.ts';
 import { defineRoute } from './define.ts';
 
 /** The API's own OpenAPI document (issue #7), generated from the route definitions. */

@@ -1,7 +1,7 @@
 /** History read side, restore and stats (issue #3). */
 import { historySearchQuerySchema } from '../domain/history-query.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
-import { historySearchPageSchema } from '../openapi/schemas.ts';
+import { historySearchPageSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 
 export const searchHistory = defineRoute({

@@ -1,6 +1,6 @@
 /** PUT and PATCH of an instance: one handler, the same partial update (SPEC §4). */
 import { updateInstanceSchema } from '../domain/instance.ts';
-import { instancePathSchema } from '../domain/query.ts';
+import { instancePathSchema } from '../domain/params.ts';
 import { clearFieldExample, updateInstanceExample } from '../openapi/examples.ts';
 import { defineRoute } from './define.ts';
 import { CHANGE_ERRORS, instanceOk } from './docs.ts';

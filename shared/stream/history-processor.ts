@@ -20,7 +20,8 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { recordFromChange, statsDelta, type PendingRecord } from '../domain/history.ts';
+import { recordFromChange, statsDelta } from '../domain/history-record.ts';
+import type { PendingRecord } from '../domain/history.ts';
 import { isTombstone, toInstance } from '../repo/items.ts';
 import type { HistoryWriter } from '../repo/history-writer.ts';
 import type { Quarantine } from '../repo/quarantine.ts';

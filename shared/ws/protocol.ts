@@ -1,20 +1,24 @@
 /**
- * WebSocket protocol (SPEC §5): client → server messages as zod schemas, server → client
- * messages as schemas and the builders every sent message comes from. Each builder's return
- * type is its schema's output, so a message that drifts from what the OpenAPI document and the
- * client read fails `tsc`.
+ * WebSocket protocol (SPEC §5): the client's messages (schemas in ./client/), topics,
+ * limits, and the builders every server → client message comes from. Free of zod schemas
+ * itself: the stream consumers and `$connect` / `$disconnect`, which parse no client message,
+ * bundle none. Each builder's return type is its schema's output (./messages.ts), so a message
+ * that drifts from what the OpenAPI document and the client read fails `tsc`.
  */
-import * as z from 'zod/mini';
 import { AppError, errorObject } from '../domain/errors.ts';
 import { WS_ACTIONS } from '../config/ws-routes.ts';
-import { changeSchema, snapshotSchema, type HistoryRecord } from '../domain/history.ts';
+import type { HistoryRecord } from '../domain/history.ts';
 // Type-only: shared/ops/model.ts builds its progress messages here, so this module takes nothing
-// from shared/ops at run time; the progress schema is declared with the operation view it extends.
-import type { OperationView, operationProgressSchema } from '../ops/view.ts';
+// from shared/ops at run time.
+import type { OperationView } from '../ops/view.ts';
+import type { InstanceEvent, OperationProgress, WsControlMessage } from './messages.ts';
+import { MAX_TOPICS, TOPIC } from './topics.ts';
+import type { PingMessage } from './client/ping.ts';
+import type { SubscribeMessage } from './client/subscribe.ts';
+import type { UnsubscribeMessage } from './client/unsubscribe.ts';
 
-export const TOPIC = /^(instances|instance:[1-9]\d{0,14}|operation:[\w-]{1,64})$/;
-/** Topics in one subscribe / unsubscribe message (and in a `$connect` query). */
-export const MAX_TOPICS = 50;
+export { MAX_TOPICS, TOPIC } from './topics.ts';
+
 /**
  * Topics one connection may hold at once. The connection item lists them (so `$disconnect` can
  * delete their rows), which bounds that item far below DynamoDB's 400 KB; a client that wants
@@ -26,23 +30,13 @@ export const MAX_MESSAGE_BYTES = 120 * 1024;
 /** At most this many records are replayed on resume; beyond it the client must reload. */
 export const MAX_REPLAY = 1000;
 
-const topics = z
-  .array(
-    z.string().check(z.regex(TOPIC, 'must be "instances", "instance:<id>" or "operation:<id>"')),
-  )
-  .check(z.minLength(1), z.maxLength(MAX_TOPICS));
-
-export const subscribeSchema = z.strictObject({
-  action: z.literal('subscribe'),
-  topics,
-  since_history_id: z.optional(z.int().check(z.gte(0))),
-});
-export const unsubscribeSchema = z.strictObject({ action: z.literal('unsubscribe'), topics });
-export const pingSchema = z.object({ action: z.literal('ping') });
-
-export type SubscribeMessage = z.input<typeof subscribeSchema>;
-export type UnsubscribeMessage = z.input<typeof unsubscribeSchema>;
-export type PingMessage = z.input<typeof pingSchema>;
+// The client → server messages, parsed by zod schemas in ./client/, one module per message:
+// every schema built at module scope is code a bundle must keep, so each WebSocket Lambda
+// bundles only the schema of the message it parses (and the stream consumers, `$connect` and
+// `$disconnect` none).
+export { pingSchema, type PingMessage } from './client/ping.ts';
+export { subscribeSchema, type SubscribeMessage } from './client/subscribe.ts';
+export { unsubscribeSchema, type UnsubscribeMessage } from './client/unsubscribe.ts';
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage;
 
 /** A message whose `action` selects no route (`$default`): the connection stays open. */
@@ -78,63 +72,17 @@ export const topicsOf = (r: Pick<HistoryRecord, 'instance_id' | 'operation_id'>)
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Server → client messages
+// Server → client messages: their schemas are in ./messages.ts, the builders here.
 
-const int = z.int();
-const count = z.int().check(z.gte(0));
-const isoTimestamp = z.string().check(z.iso.datetime());
-
-export const INSTANCE_EVENT_TYPES = [
-  'instance.created',
-  'instance.updated',
-  'instance.deleted',
-  'instance.restored',
-] as const;
-
-/** To subscribers of `instances` and `instance:<id>`, one per history record. */
-export const instanceEventSchema = z.object({
-  type: z.enum(INSTANCE_EVENT_TYPES),
-  history_id: int,
-  instance_id: int,
-  version: int,
-  operation_timestamp: isoTimestamp,
-  actor: z.string(),
-  changed_fields: z.array(z.string()),
-  /** Left out (with `truncated: true`) when the message would pass API Gateway's 128 KB. */
-  changes: z.optional(z.record(z.string(), changeSchema)),
-  instance: z.optional(snapshotSchema),
-  restored_from: z.optional(int),
-  operation_id: z.optional(z.string()),
-  reason: z.optional(z.string()),
-  copied_from: z.optional(int),
-  truncated: z.optional(z.literal(true)),
-});
-
-/** Answers to the client's own messages (`pong`, `subscribed`, …) and its errors. */
-export const wsControlMessageSchema = z.union([
-  z.object({
-    type: z.literal('subscribed'),
-    topics: z.array(z.string()),
-    replayed: z.optional(count),
-    last_history_id: z.optional(int),
-  }),
-  z.object({ type: z.literal('unsubscribed'), topics: z.array(z.string()) }),
-  z.object({ type: z.literal('pong'), time: z.optional(isoTimestamp) }),
-  z.object({
-    type: z.literal('error'),
-    error: z.object({
-      type: z.string(),
-      message: z.string(),
-      details: z.optional(z.record(z.string(), z.unknown())),
-    }),
-  }),
-]);
-
-export type WsControlMessage = z.output<typeof wsControlMessageSchema>;
-export type InstanceEvent = z.output<typeof instanceEventSchema>;
-export type OperationProgress = z.output<typeof operationProgressSchema>;
-/** Everything a server sends: what shared/ws/publisher.ts posts. */
-export type ServerMessage = WsControlMessage | InstanceEvent | OperationProgress;
+export {
+  INSTANCE_EVENT_TYPES,
+  instanceEventSchema,
+  wsControlMessageSchema,
+  type InstanceEvent,
+  type OperationProgress,
+  type ServerMessage,
+  type WsControlMessage,
+} from './messages.ts';
 
 type Control<T extends WsControlMessage['type']> = Extract<WsControlMessage, { type: T }>;
 /** What a resumed subscription reports in its `subscribed` answer. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots, fieldValues } from '../../shared/domain/diff.ts';
-import { recordFromChange } from '../../shared/domain/history.ts';
+import { recordFromChange } from '../../shared/domain/history-record.ts';
 import { batchCompare, compareSnapshots } from '../../shared/domain/history-query.ts';
 import { anInstance } from '../support/instance-fixture.ts';
 

@@ -9,7 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../shared/aws/dynamo.ts';
 import { LOCAL_AWS } from '../../../infra/local/dynamodb-local.ts';
-import { statsDelta, statsView } from '../../../shared/domain/history.ts';
+import { statsView } from '../../../shared/domain/history.ts';
+import { statsDelta } from '../../../shared/domain/history-record.ts';
 import { isTombstone, toInstance } from '../../../shared/repo/items.ts';
 import type { InstanceStats, InstancesClient } from '../../../client/index.ts';
 
