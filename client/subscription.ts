@@ -49,7 +49,7 @@ export interface SubscribeOptions {
   onError?: (error: Error) => void;
 }
 
-interface Transport {
+export interface Transport {
   url: () => Promise<string>;
   WebSocket: new (url: string) => WebSocketLike;
 }
@@ -80,6 +80,13 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly queue: InstanceEvent[] = [];
+  /**
+   * Events that arrive between a `subscribe` and its answer, held and then delivered in
+   * history_id order (each instance's in version order): there a resume's replay and catch-up
+   * interleave with the first live broadcasts, and a record broadcast live just after the
+   * hand-off can overtake the catch-up of an earlier change of the same instance.
+   */
+  private held: InstanceEvent[] | undefined;
   private readonly waiting: ((r: IteratorResult<InstanceEvent>) => void)[] = [];
   private readyResolve!: () => void;
   private readyReject!: (err: Error) => void;
@@ -131,6 +138,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
         topics: this.opts.topics,
         ...(this.lastHistoryId !== undefined ? { since_history_id: this.lastHistoryId } : {}),
       };
+      this.held = [];
       socket.send(JSON.stringify(subscribe));
       this.startPinging(socket);
     });
@@ -179,7 +187,9 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
       return;
     }
     if (typeof msg.history_id === 'number' && String(msg.type).startsWith('instance.')) {
-      this.deliver(msg as unknown as InstanceEvent);
+      const event = msg as unknown as InstanceEvent;
+      if (this.held) this.held.push(event);
+      else this.deliver(event);
       return;
     }
     const control = msg as unknown as WsControlMessage;
@@ -189,6 +199,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
     }
     if (control.type === 'subscribed') {
       this.attempt = 0;
+      this.release();
       // The server's resume point: where a fresh subscription went live, or the newest id that
       // exists when ours is beyond it (an id from another stack). A lower point only re-sends
       // what `seen` drops.
@@ -204,6 +215,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
       const e = control.error;
       if (e.type === 'ResumeTooFar') {
         // The server went live without replaying: the caller must reload over HTTP.
+        this.release();
         this.setState('open');
         this.readyResolve();
         this.opts.onError?.(new ResumeGapError(e.message, e.details));
@@ -218,6 +230,13 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
       }
     }
     this.opts.onControl?.(control);
+  }
+
+  /** Delivers the held events in history_id order and stops holding. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const event of held.sort((a, b) => a.history_id - b.history_id)) this.deliver(event);
   }
 
   private deliver(event: InstanceEvent): void {
@@ -241,6 +260,7 @@ export class Subscription implements AsyncIterable<InstanceEvent> {
   private dropped(): void {
     this.stopPinging();
     this.socket = undefined;
+    this.release(); // what arrived before the drop was sent; the resume dedupes the rest
     if (this.closed) return;
     this.scheduleReconnect();
   }
