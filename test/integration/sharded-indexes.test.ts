@@ -191,37 +191,28 @@ describe('history over the sharded h_pk and day', () => {
   const ids = (records: readonly { history_id: number }[]) => records.map((r) => r.history_id);
   const newestFirst = Array.from({ length: RECORDS }, (_, i) => RECORDS - i);
 
-  it('search without dates: every record once, newest first, across pages', async () => {
+  /** Every history_id a search returns, following its cursor to the end. */
+  async function searchAll(q: Record<string, string>): Promise<number[]> {
     const reader = new HistoryReader(doc, names);
     const seen: number[] = [];
     let cursor: string | undefined;
     do {
       const page = await reader.search(
-        historySearchQuerySchema.parse({ limit: '13', ...(cursor ? { cursor } : {}) }),
+        historySearchQuerySchema.parse({ ...q, ...(cursor ? { cursor } : {}) }),
       );
       seen.push(...ids(page.items));
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
-    expect(seen).toEqual(newestFirst);
+    return seen;
+  }
+
+  it('search without dates: every record once, newest first, across pages', async () => {
+    expect(await searchAll({ limit: '13' })).toEqual(newestFirst);
   });
 
   it('search by dates: every record of the range once, newest first, across days', async () => {
-    const reader = new HistoryReader(doc, names);
-    const seen: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await reader.search(
-        historySearchQuerySchema.parse({
-          start_date: `${DAY}T00:00:00Z`,
-          end_date: '2026-03-06T00:00:00Z',
-          limit: '11',
-          ...(cursor ? { cursor } : {}),
-        }),
-      );
-      seen.push(...ids(page.items));
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    expect(seen).toEqual(newestFirst);
+    const range = { start_date: `${DAY}T00:00:00Z`, end_date: '2026-03-06T00:00:00Z' };
+    expect(await searchAll({ ...range, limit: '11' })).toEqual(newestFirst);
   });
 
   it('point reads find records in their shard and in the unsharded partition', async () => {
