@@ -11,12 +11,10 @@ import type {
 } from '../shared/domain/instance.ts';
 import type { listInstancesQuerySchema } from '../shared/domain/query.ts';
 import type { copyInstanceSchema } from '../shared/domain/copy.ts';
-import type {
-  historyExportQuerySchema,
-  historyListQuerySchema,
-  historySearchQuerySchema,
-  historyStatsQuerySchema,
-} from '../shared/domain/history-query.ts';
+import type { historyExportQuerySchema } from '../shared/domain/history-export-query.ts';
+import type { historyListQuerySchema } from '../shared/domain/history-list-query.ts';
+import type { historySearchQuerySchema } from '../shared/domain/history-search-query.ts';
+import type { historyStatsQuerySchema } from '../shared/domain/history-stats.ts';
 import type {
   historyBatchComparisonSchema,
   historyComparisonSchema,
@@ -26,7 +24,7 @@ import type {
   historyStatsSchema,
   instanceStatsSchema,
 } from '../shared/domain/history.ts';
-import type { batchUpdateSchema } from '../shared/repo/batch.ts';
+import type { batchUpdateSchema } from '../shared/repo/batch-update.ts';
 import type {
   batchResultSchema,
   deleteResultSchema,

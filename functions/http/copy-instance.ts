@@ -4,9 +4,10 @@ import { copyInstance } from '../../shared/repo/copy.ts';
 import { copyInstance as copyInstanceRoute } from '../../shared/routes/copy-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { instanceResponse } from '../../shared/http/responses.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
 
-const { repo, idempotency } = instanceDeps();
+const { repo, idempotency } = instanceDeps(InstanceRepository);
 
 /**
  * POST /api/instances/{id}/copy → 201: a new instance with the source's configuration, the

@@ -1,7 +1,7 @@
 import { pathOf } from '../../shared/routes/define.ts';
 import { routeKey } from '../../shared/routes/table.ts';
 import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { InstanceReader } from '../../shared/repo/instance-reader.ts';
 import { InstanceLister } from '../../shared/repo/listing.ts';
 import { IdempotencyStore } from '../../shared/repo/idempotency.ts';
 import { OperationRepository } from '../../shared/ops/repository.ts';
@@ -18,7 +18,7 @@ const tables = tableNamesFromEnv('operations', 'instances', 'meta');
 const lister = new InstanceLister(
   client,
   tables.instances,
-  new InstanceRepository(client, { instances: tables.instances }),
+  new InstanceReader(client, { instances: tables.instances }),
 );
 const service = new OperationService(new OperationRepository(client, tables), lister);
 const idempotency = new IdempotencyStore(client, tables.meta);

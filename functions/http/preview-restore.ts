@@ -1,4 +1,4 @@
-import { restoreTarget } from '../../shared/domain/history-query.ts';
+import { restoreTarget } from '../../shared/domain/restore-target.ts';
 import { diffSnapshots } from '../../shared/domain/diff.ts';
 import { previewRestore } from '../../shared/routes/preview-restore.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';

@@ -1,12 +1,13 @@
-import { restoreTarget } from '../../shared/domain/history-query.ts';
+import { restoreTarget } from '../../shared/domain/restore-target.ts';
 import { restoreInstance } from '../../shared/routes/restore-instance.ts';
 import { HistoryReader } from '../../shared/repo/history-reader.ts';
 import { http } from '../../shared/http/route.ts';
 import { expectedVersion, instanceResponse } from '../../shared/http/responses.ts';
 import { tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
 
-const { client, repo, idempotency } = instanceDeps();
+const { client, repo, idempotency } = instanceDeps(InstanceRepository);
 const reader = new HistoryReader(client, tableNamesFromEnv('history'));
 
 /**

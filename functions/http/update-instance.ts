@@ -1,9 +1,10 @@
 import { patchInstance, putInstance } from '../../shared/routes/update-instance.ts';
 import { http } from '../../shared/http/route.ts';
 import { expectedVersion, instanceResponse } from '../../shared/http/responses.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { changeMeta, instanceDeps } from '../lib/deps.ts';
 
-const { repo, idempotency } = instanceDeps();
+const { repo, idempotency } = instanceDeps(InstanceRepository);
 
 /**
  * PUT and PATCH /api/instances/{id}: partial update, If-Match honoured (412). A request that

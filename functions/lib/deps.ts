@@ -3,19 +3,30 @@
  * execution environment (module scope of the importing handler), from the environment the
  * CDK stack (or the local runtime) sets. A missing variable fails the cold start.
  */
-import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo.ts';
-import { InstanceRepository } from '../../shared/repo/instances.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocumentClient,
+  tableNamesFromEnv,
+  type TableNames,
+} from '../../shared/aws/dynamo.ts';
+import type { InstanceWriter } from '../../shared/repo/instance-writer.ts';
 import { IdempotencyStore } from '../../shared/repo/idempotency.ts';
 import type { ChangeMeta } from '../../shared/repo/items.ts';
 import { CHANGE_REASON_HEADER, parseChangeReason } from '../../shared/domain/change-reason.ts';
 
-export function instanceDeps() {
+/**
+ * `Repo` is InstanceRepository for handlers that create or rename, InstanceWriter for those
+ * that only change or delete (they then bundle no look-alike table): the handler names it.
+ */
+export function instanceDeps<R extends InstanceWriter>(
+  Repo: new (client: DynamoDBDocumentClient, tables: Pick<TableNames, 'instances' | 'meta'>) => R,
+) {
   const client = createDocumentClient();
   const tables = tableNamesFromEnv('instances', 'meta');
   return {
     client,
     tables,
-    repo: new InstanceRepository(client, tables),
+    repo: new Repo(client, tables),
     idempotency: new IdempotencyStore(client, tables.meta),
   };
 }

@@ -3,7 +3,7 @@ import { createDocumentClient, tableNamesFromEnv } from '../../shared/aws/dynamo
 import { requireEnv } from '../../shared/aws/env.ts';
 import { createS3Client } from '../../shared/aws/s3.ts';
 import { buckets } from '../../shared/config/buckets.ts';
-import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { InstanceWriter } from '../../shared/repo/instance-writer.ts';
 import { OperationRepository } from '../../shared/ops/repository.ts';
 import { BulkExecutor } from '../../shared/ops/bulk.ts';
 import { HistoryExportSource } from '../../shared/ops/export-source.ts';
@@ -22,7 +22,7 @@ const logger = createLogger('OperationWorker');
 
 const runner = new OperationRunner({
   ops,
-  bulk: new BulkExecutor(client, new InstanceRepository(client, tables), tables.history, {
+  bulk: new BulkExecutor(client, new InstanceWriter(client, tables), tables.history, {
     onUnexpected: (error, id) => logger.error('operation item failed unexpectedly', { error, id }),
   }),
   source: new HistoryExportSource(client, tables.history, (id, n) => ops.chunk(id, n)),

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tables, type TableName } from '../config/tables.ts';
+import type { TableName } from '../config/tables.ts';
+import { TABLE_ENV } from '../config/table-env.ts';
 import { requireEnv } from './env.ts';
 
 /**
@@ -21,6 +22,6 @@ export type TableNames = Record<TableName, string>;
 /** Table names from the environment variables the CDK `bindTable` helper sets. */
 export function tableNamesFromEnv<T extends TableName>(...names: T[]): Pick<TableNames, T> {
   const out = {} as Pick<TableNames, T>;
-  for (const n of names) out[n] = requireEnv(tables[n].envVar);
+  for (const n of names) out[n] = requireEnv(TABLE_ENV[n]);
   return out;
 }

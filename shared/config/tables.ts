@@ -5,6 +5,8 @@
  * Access patterns → keys are documented in README.md ("Data model").
  */
 
+import { TABLE_ENV } from './table-env.ts';
+
 /** The access a function gets to a table or bucket (least privilege). */
 export type Access = 'read' | 'write';
 
@@ -38,116 +40,40 @@ export interface TableDef {
 const S = (name: string): KeyDef => ({ name, type: 'S' });
 const N = (name: string): KeyDef => ({ name, type: 'N' });
 
-/**
- * Partition value of the "all instances" indexes before they were sharded: still read (items
- * written by earlier versions keep it until their next write), never written.
- */
-export const ALL_INSTANCES_PK = 'I';
-/** The same for the global history-order index and its late-position index. */
-export const ALL_HISTORY_PK = 'H';
+import { HISTORY_INDEX, INSTANCE_INDEX_KEYS, OPERATION_INDEX } from './index-keys.ts';
 
-/**
- * Shards of the single-partition index keys (docs/reliability.md, "Hot keys"): every write of
- * the fleet lands in `list_pk`, `h_pk` and `day`, so each value is split into shards that
- * readers merge. 16 puts `byUpdated` (2 index writes per update, ~500 updates/s a partition) at
- * 13× the design peak of 600 changes/s; 8 puts the history indexes (1 write per record) at 13×.
- */
-export const INSTANCE_LIST_SHARDS = 16;
-export const HISTORY_SHARDS = 8;
-
-/** The `list_pk` an instance is written with: its shard of the all-instances indexes. */
-export const instanceListPartition = (id: number): string =>
-  `${ALL_INSTANCES_PK}#${id % INSTANCE_LIST_SHARDS}`;
-
-/** The history shard of a record (its `h_pk` and `day` suffix). */
-export const historyShard = (historyId: number): number => historyId % HISTORY_SHARDS;
-
-/** Every value a sharded partition `base` is read from: the unsharded one, then each shard. */
-export const shardedValues = (base: string, shards: number): string[] => [
-  base,
-  ...Array.from({ length: shards }, (_, n) => `${base}#${n}`),
-];
-
-export const INSTANCE_INDEX = {
-  byCreated: 'byCreated',
-  byUpdated: 'byUpdated',
-  byName: 'byName',
-  byStatus: 'byStatus',
-  byPriority: 'byPriority',
-  byCluster: 'byCluster',
-  byModel: 'byModel',
-} as const;
-
-export const OPERATION_INDEX = {
-  byCreated: 'byCreated',
-} as const;
-/** Constant partition value of the recent-operations index. */
-export const ALL_OPERATIONS_PK = 'O';
-
-export const HISTORY_INDEX = {
-  byHistoryId: 'byHistoryId',
-  byDay: 'byDay',
-  /**
-   * Records posted late (their position moved forward), by that position: sparse, only they
-   * have `late_pos` (docs/reliability.md, "Resume").
-   */
-  byLatePosition: 'byLatePosition',
-} as const;
+export {
+  ALL_INSTANCES_PK,
+  ALL_HISTORY_PK,
+  INSTANCE_LIST_SHARDS,
+  HISTORY_SHARDS,
+  instanceListPartition,
+  historyShard,
+  shardedValues,
+  INSTANCE_INDEX,
+  INSTANCE_INDEX_KEYS,
+  type InstanceIndexName,
+  OPERATION_INDEX,
+  ALL_OPERATIONS_PK,
+  HISTORY_INDEX,
+} from './index-keys.ts';
 
 export const tables = {
   instances: {
     id: 'Instances',
-    envVar: 'INSTANCES_TABLE',
+    envVar: TABLE_ENV.instances,
     partitionKey: N('id'),
     stream: 'NEW_AND_OLD_IMAGES',
-    indexes: [
-      {
-        name: INSTANCE_INDEX.byCreated,
-        partitionKey: S('list_pk'),
-        sortKey: S('created_at'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byUpdated,
-        partitionKey: S('list_pk'),
-        sortKey: S('updated_at'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byName,
-        partitionKey: S('list_pk'),
-        sortKey: S('name_lower'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byStatus,
-        partitionKey: S('status'),
-        sortKey: S('created_at'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byPriority,
-        partitionKey: S('priority'),
-        sortKey: S('created_at'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byCluster,
-        partitionKey: S('cluster_name'),
-        sortKey: S('created_at'),
-        projection: 'KEYS_ONLY',
-      },
-      {
-        name: INSTANCE_INDEX.byModel,
-        partitionKey: S('model_name'),
-        sortKey: S('created_at'),
-        projection: 'KEYS_ONLY',
-      },
-    ],
+    indexes: Object.entries(INSTANCE_INDEX_KEYS).map(([name, { pk, sk }]) => ({
+      name,
+      partitionKey: S(pk),
+      sortKey: S(sk),
+      projection: 'KEYS_ONLY' as const,
+    })),
   },
   history: {
     id: 'History',
-    envVar: 'HISTORY_TABLE',
+    envVar: TABLE_ENV.history,
     partitionKey: N('instance_id'),
     sortKey: N('version'),
     /** Feeds the WebSocket broadcaster: a record is pushed once it is durably in history. */
@@ -176,7 +102,7 @@ export const tables = {
   /** Counters, name claims, idempotency records and stats: small items keyed by a string. */
   meta: {
     id: 'Meta',
-    envVar: 'META_TABLE',
+    envVar: TABLE_ENV.meta,
     partitionKey: S('pk'),
     indexes: [],
     ttlAttribute: 'expires_at',
@@ -187,7 +113,7 @@ export const tables = {
    */
   connections: {
     id: 'Connections',
-    envVar: 'CONNECTIONS_TABLE',
+    envVar: TABLE_ENV.connections,
     partitionKey: S('pk'),
     sortKey: S('sk'),
     indexes: [],
@@ -200,7 +126,7 @@ export const tables = {
    */
   operations: {
     id: 'Operations',
-    envVar: 'OPERATIONS_TABLE',
+    envVar: TABLE_ENV.operations,
     partitionKey: S('operation_id'),
     stream: 'NEW_AND_OLD_IMAGES',
     indexes: [

@@ -11,8 +11,8 @@ export type ChangeOp = 'create' | 'update' | 'delete' | 'restore';
 
 /**
  * The kinds of change a history record names (`operation_type`). Declared here, below both
- * history.ts (the record schema) and history-query.ts (the filters), so neither imports the other
- * for it.
+ * history.ts (the record schema) and the history query schemas and filters, so none imports
+ * another for it.
  */
 export const OPERATION_TYPES = [
   'create',

@@ -9,7 +9,8 @@
  * caller gets a 413 that points to the export operation (POST /api/operations, SPEC §8).
  */
 import type { HistoryRecord } from '../domain/history.ts';
-import { RECORD_KEYS, type ExportFormat } from '../domain/history-query.ts';
+import { RECORD_KEYS } from '../domain/history-record.ts';
+import type { ExportFormat } from '../domain/history-export-query.ts';
 import { payloadTooLarge } from '../domain/errors.ts';
 import { routeKey } from '../routes/table.ts';
 import { csvRow, type Cell } from './csv.ts';

@@ -16,9 +16,10 @@ import { SCOPES } from '../config/auth.ts';
 import { MAX_BODY_BYTES } from '../http/middleware.ts';
 import { MAX_REASON_CHARS } from '../domain/change-reason.ts';
 import { createInstanceSchema, instanceSchema, updateInstanceSchema } from '../domain/instance.ts';
-import { batchCompareBodySchema } from '../domain/history-query.ts';
+import { batchCompareBodySchema } from '../domain/history-batch-compare.ts';
 import { copyInstanceBodySchema } from '../domain/copy.ts';
-import { batchDeleteSchema, batchUpdateSchema } from '../repo/batch.ts';
+import { batchDeleteSchema } from '../repo/batch.ts';
+import { batchUpdateSchema } from '../repo/batch-update.ts';
 import { pingSchema, subscribeSchema, unsubscribeSchema } from '../ws/protocol.ts';
 import { createOperationSchema } from '../ops/schemas.ts';
 import {

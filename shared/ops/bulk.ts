@@ -14,9 +14,9 @@ import { isTombstone, toInstance, type ChangeMeta } from '../repo/items.ts';
 import {
   RetryableConflict,
   sleep as realSleep,
-  type InstanceRepository,
+  type InstanceWriter,
   type PlannedWrite,
-} from '../repo/instances.ts';
+} from '../repo/instance-writer.ts';
 import { matches, type NormalizedQuery } from '../repo/listing.ts';
 import { HistoryTable } from '../repo/history-table.ts';
 import { isTransient, withBackoff, type BackoffOptions } from './retry.ts';
@@ -70,7 +70,7 @@ export class BulkExecutor {
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly instances: InstanceRepository,
+    private readonly instances: InstanceWriter,
     historyTable: string,
     private readonly opts: BulkExecutorOptions = {},
   ) {

@@ -19,10 +19,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
-import { ALL_OPERATIONS_PK, OPERATION_INDEX } from '../config/tables.ts';
+import { ALL_OPERATIONS_PK, OPERATION_INDEX } from '../config/index-keys.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import { conflict, notFound } from '../domain/errors.ts';
-import { sleep } from '../repo/instances.ts';
+import { sleep } from '../repo/instance-writer.ts';
 import { cursorFields, decodeCursor, encodeCursor } from '../repo/cursor.ts';
 import { isTerminal, type OperationItem } from './model.ts';
 import { invalidOperationCursor, type ListOperationsQuery } from './read-schemas.ts';

@@ -3,7 +3,7 @@
  * for throttling and transient service errors. Anything else is not retried: it is the item's
  * own failure and gets reported.
  */
-import { sleep as realSleep } from '../repo/instances.ts';
+import { sleep as realSleep } from '../repo/instance-writer.ts';
 
 const TRANSIENT_NAMES = new Set([
   'ProvisionedThroughputExceededException',

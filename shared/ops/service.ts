@@ -3,7 +3,7 @@
  * store it pending; the worker does the rest.
  */
 import { randomUUID } from 'node:crypto';
-import { ALL_OPERATIONS_PK } from '../config/tables.ts';
+import { ALL_OPERATIONS_PK } from '../config/index-keys.ts';
 import { conflict } from '../domain/errors.ts';
 import type { InstanceLister } from '../repo/listing.ts';
 import { chunked, ttlFrom, type OperationItem, type OperationRequest } from './model.ts';

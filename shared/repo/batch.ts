@@ -1,26 +1,20 @@
 /**
- * Batch update / delete. Default mode runs items independently with bounded concurrency (one
+ * Batch delete, and what batch update (./batch-update.ts) shares with it. Default mode runs items independently with bounded concurrency (one
  * failing item does not stop the others); `atomic` plans every item first and commits them in
  * one DynamoDB transaction, reporting the item that blocked it.
  */
 import { TransactGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { AppError, conflict, validationError } from '../domain/errors.ts';
-import {
-  updateInstanceSchema,
-  type Instance,
-  type UpdateInstanceInput,
-} from '../domain/instance.ts';
-import { issuesToDetails } from '../domain/validation.ts';
-import { READ_ONLY_FIELDS } from '../domain/instance.ts';
+import type { Instance } from '../domain/instance-schema.ts';
 import { mapBounded } from '../aws/concurrency.ts';
 import { isTombstone, toInstance, type ChangeMeta } from './items.ts';
-import { RetryableConflict, type InstanceRepository, type PlannedWrite } from './instances.ts';
+import { RetryableConflict, type InstanceWriter, type PlannedWrite } from './instance-writer.ts';
 
 export const MAX_BATCH = 100;
 /** DynamoDB's limit on actions in one TransactWriteItems call. */
 export const MAX_TRANSACTION_ACTIONS = 100;
-const CONCURRENCY = 8;
+export const CONCURRENCY = 8;
 const ATOMIC_ATTEMPTS = 5;
 
 const count = z.int().check(z.gte(0));
@@ -62,13 +56,7 @@ export type ItemStatus = ItemResult['status'];
 /** Statuses that count as `succeeded`. */
 const SUCCESS: readonly ItemStatus[] = ['deleted', 'updated', 'unchanged'];
 
-export interface UpdateItemRequest {
-  id: number;
-  data: Record<string, unknown>;
-  version?: number | undefined;
-}
-
-function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'] } {
+export function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'] } {
   if (err instanceof AppError) {
     const status: ItemStatus =
       err.status === 404
@@ -93,42 +81,19 @@ function statusOf(err: unknown): { status: ItemStatus; error: ItemResult['error'
   };
 }
 
-function summarize(results: ItemResult[]): BatchResult {
+export function summarize(results: ItemResult[]): BatchResult {
   const succeeded = results.filter((r) => SUCCESS.includes(r.status)).length;
   return { results, succeeded, failed: results.length - succeeded };
 }
 
-function parseData(data: Record<string, unknown>): UpdateInstanceInput {
-  const parsed = updateInstanceSchema.safeParse(data);
-  if (!parsed.success) {
-    throw validationError(
-      'Invalid update data',
-      issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS, updateInstanceSchema),
-    );
-  }
-  return parsed.data;
-}
-
-export class BatchService {
+/** Batch delete; BatchUpdateService (./batch-update.ts) adds updates. */
+export class BatchService<R extends InstanceWriter = InstanceWriter> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly instancesTable: string,
-    private readonly repo: InstanceRepository,
-    private readonly onUnexpected: (err: unknown) => void = () => undefined,
+    protected readonly repo: R,
+    protected readonly onUnexpected: (err: unknown) => void = () => undefined,
   ) {}
-
-  async updateEach(updates: readonly UpdateItemRequest[], meta: ChangeMeta): Promise<BatchResult> {
-    const results = await mapBounded(updates, CONCURRENCY, async (u): Promise<ItemResult> => {
-      try {
-        const { changed } = await this.repo.update(u.id, parseData(u.data), meta, u.version);
-        return { id: u.id, status: changed ? 'updated' : 'unchanged' };
-      } catch (err) {
-        if (!(err instanceof AppError)) this.onUnexpected(err);
-        return { id: u.id, ...statusOf(err) };
-      }
-    });
-    return summarize(results);
-  }
 
   async deleteEach(ids: readonly number[], meta: ChangeMeta): Promise<BatchResult> {
     const results = await mapBounded(ids, CONCURRENCY, async (id): Promise<ItemResult> => {
@@ -143,44 +108,11 @@ export class BatchService {
     return summarize(results);
   }
 
-  async updateAtomic(
-    updates: readonly UpdateItemRequest[],
-    meta: ChangeMeta,
-  ): Promise<BatchResult> {
-    const invalid: Record<string, unknown> = {};
-    const patches = updates.map((u) => {
-      try {
-        return parseData(u.data);
-      } catch (err) {
-        invalid[String(u.id)] = (err as AppError).details;
-        return undefined;
-      }
-    });
-    if (Object.keys(invalid).length > 0) {
-      throw validationError('Atomic batch rejected: some items are invalid', { items: invalid });
-    }
-    return this.atomically(
-      updates.map((u) => u.id),
-      (current, i) => {
-        const u = updates[i]!;
-        if (u.version !== undefined && current.version !== u.version) {
-          throw blocked(
-            u.id,
-            'version_mismatch',
-            `expected version ${u.version}, current is ${current.version}`,
-          );
-        }
-        return this.repo.planUpdate(current, patches[i]!, meta);
-      },
-      'updated',
-    );
-  }
-
   async deleteAtomic(ids: readonly number[], meta: ChangeMeta): Promise<BatchResult> {
     return this.atomically(ids, (current) => this.repo.planDelete(current, meta), 'deleted');
   }
 
-  private async atomically(
+  protected async atomically(
     ids: readonly number[],
     plan: (current: Instance, index: number) => PlannedWrite<unknown> | null,
     okStatus: ItemStatus,
@@ -231,7 +163,7 @@ export class BatchService {
   }
 }
 
-function blocked(id: number, reason: string, message: string): AppError {
+export function blocked(id: number, reason: string, message: string): AppError {
   return conflict(`Atomic batch rejected: item ${id} blocked it (${reason})`, {
     id,
     reason,
@@ -275,32 +207,13 @@ function checkTransaction(
   });
 }
 
-/** Body schemas of the batch routes. */
+/** Body and query schemas of the batch delete route (batch-update.ts has its own body). */
 export const batchDeleteSchema = z.strictObject({
   ids: z.array(z.int().check(z.gte(1))).check(
     z.minLength(1),
     z.maxLength(MAX_BATCH),
     z.refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
   ),
-});
-
-export const batchUpdateSchema = z.strictObject({
-  updates: z
-    .array(
-      z.strictObject({
-        id: z.int().check(z.gte(1)),
-        data: z.record(z.string(), z.unknown()),
-        version: z.optional(z.int().check(z.gte(1))),
-      }),
-    )
-    .check(
-      z.minLength(1),
-      z.maxLength(MAX_BATCH),
-      z.refine(
-        (u) => new Set(u.map((x) => x.id)).size === u.length,
-        'must not contain duplicate ids',
-      ),
-    ),
 });
 
 export const batchQuerySchema = z.strictObject({

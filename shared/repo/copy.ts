@@ -13,7 +13,8 @@ import {
 } from '../domain/copy.ts';
 import type { Instance } from '../domain/instance.ts';
 import type { ChangeMeta } from './items.ts';
-import { isNameTakenError, type InstanceRepository } from './instances.ts';
+import { isNameTakenError } from './instance-writer.ts';
+import type { InstanceRepository } from './instances.ts';
 
 export async function copyInstance(
   repo: InstanceRepository,

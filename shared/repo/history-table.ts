@@ -30,9 +30,9 @@ import {
   HISTORY_SHARDS,
   historyShard,
   shardedValues,
-} from '../config/tables.ts';
+} from '../config/index-keys.ts';
 import type { HistoryRecord } from '../domain/history.ts';
-import { toRecord } from '../domain/history-query.ts';
+import { toRecord } from '../domain/history-record.ts';
 import { Head, merged, pageLimit } from './merge.ts';
 
 export type Item = Record<string, unknown>;

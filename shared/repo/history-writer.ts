@@ -14,7 +14,7 @@ import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { ALL_HISTORY_PK, historyShard } from '../config/tables.ts';
+import { ALL_HISTORY_PK, historyShard } from '../config/index-keys.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import type { HistoryRecord, PendingRecord } from '../domain/history.ts';
 import { statsShardUpdate } from './stats.ts';

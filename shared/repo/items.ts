@@ -5,8 +5,9 @@
  * history. A deleted instance is replaced by a tombstone (`deleted: true`) so the stream record
  * of the delete says who deleted it.
  */
-import { instanceListPartition } from '../config/tables.ts';
-import { nameKey, type Instance } from '../domain/instance.ts';
+import { instanceListPartition } from '../config/index-keys.ts';
+import { nameKey } from '../domain/fields.ts';
+import type { Instance } from '../domain/instance-schema.ts';
 import { isTombstone, toInstance as instanceOf, type ChangeOp } from '../domain/change.ts';
 import { legacyNameClaimKey, nameClaimKey } from './name-claim.ts';
 
@@ -71,12 +72,12 @@ export interface TombstoneItem {
 
 export type StoredItem = InstanceItem | TombstoneItem;
 
-/** `nameClaim`: the claim the instance holds, when it keeps one taken under older rules. */
-export function toItem(
+/** The item of `instance`, which holds the name claim `nameClaim`. */
+export function itemOf(
   instance: Instance,
   op: ChangeOp,
   meta: ChangeMeta,
-  nameClaim: string = nameClaimKey(instance.name),
+  nameClaim: string,
 ): InstanceItem {
   return {
     ...instance,
@@ -90,6 +91,14 @@ export function toItem(
     ...changeNotes(meta),
   };
 }
+
+/** `itemOf`, by default with the claim of the instance's name. */
+export const toItem = (
+  instance: Instance,
+  op: ChangeOp,
+  meta: ChangeMeta,
+  nameClaim: string = nameClaimKey(instance.name),
+): InstanceItem => itemOf(instance, op, meta, nameClaim);
 
 /** Who-and-why metadata every kind of change carries to its history record. */
 const changeNotes = (meta: ChangeMeta) => ({
@@ -118,12 +127,18 @@ export function tombstone(prev: Instance, at: string, meta: ChangeMeta): Tombsto
  */
 const heldClaims = new WeakMap<Instance, string | null>();
 
-/** The key of the name claim `instance` holds: its recorded one if it was read from the table. */
-export function heldNameClaim(instance: Instance): string {
+/**
+ * The key of the name claim `instance` holds: its recorded one if it was read from the table,
+ * else `claimKeyOf` its name. Writers that never rename pass theirs in, so they do not bundle
+ * the look-alike table for instances they always read first.
+ */
+export function heldClaimOf(instance: Instance, claimKeyOf: (name: string) => string): string {
   const held = heldClaims.get(instance);
-  if (held === undefined) return nameClaimKey(instance.name);
+  if (held === undefined) return claimKeyOf(instance.name);
   return held ?? legacyNameClaimKey(instance.name);
 }
+
+export const heldNameClaim = (instance: Instance): string => heldClaimOf(instance, nameClaimKey);
 
 /**
  * The API view of a stored item (the domain's `toInstance`), remembering the name claim the

@@ -26,11 +26,13 @@ import * as z from 'zod/mini';
 import {
   ALL_INSTANCES_PK,
   INSTANCE_INDEX,
+  INSTANCE_INDEX_KEYS,
   INSTANCE_LIST_SHARDS,
   shardedValues,
-  tables,
-} from '../config/tables.ts';
-import { PRIORITIES, STATUSES, nameKey, type Instance } from '../domain/instance.ts';
+  type InstanceIndexName,
+} from '../config/index-keys.ts';
+import { PRIORITIES, STATUSES, nameKey } from '../domain/fields.ts';
+import type { Instance } from '../domain/instance.ts';
 import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
 import { badRequest } from '../domain/errors.ts';
 import type { InstanceRepository } from './instances.ts';
@@ -63,19 +65,17 @@ export interface ListPage {
 /** Keys examined per request at most; a sparse filter returns a short page with a cursor. */
 export const MAX_KEYS_PER_REQUEST = 5_000;
 
-const indexOf = (name: string) => tables.instances.indexes.find((i) => i.name === name)!;
-
 function source(
-  indexName: string,
+  indexName: InstanceIndexName,
   pkValue: string | readonly string[],
   range?: Source['range'],
 ): Source {
-  const index = indexOf(indexName);
+  const { pk, sk } = INSTANCE_INDEX_KEYS[indexName];
   return {
     index: indexName,
-    pkName: index.partitionKey.name,
+    pkName: pk,
     pkValues: typeof pkValue === 'string' ? [pkValue] : pkValue,
-    skName: index.sortKey.name,
+    skName: sk,
     ...(range ? { range } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { batchCompareBodySchema } from '../domain/history-query.ts';
+import { batchCompareBodySchema } from '../domain/history-batch-compare.ts';
 import {
   differencesExample,
   historyRecordExample,

@@ -1,4 +1,5 @@
-import { batchQuerySchema, batchUpdateSchema } from '../repo/batch.ts';
+import { batchQuerySchema } from '../repo/batch.ts';
+import { batchUpdateSchema } from '../repo/batch-update.ts';
 import { defineRoute } from './define.ts';
 import { BATCH_ERRORS, batchResults } from './docs.ts';
 

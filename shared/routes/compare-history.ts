@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { comparePathSchema } from '../domain/history-query.ts';
+import { comparePathSchema } from '../domain/history-params.ts';
 import {
   differencesExample,
   historyRecordExample,

@@ -1,5 +1,6 @@
 /** History read side, restore and stats (issue #3). */
-import { historyExportQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
+import { historyExportQuerySchema } from '../domain/history-export-query.ts';
+import { instanceIdPathSchema } from '../domain/history-params.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
 import { historyExportSchema } from '../openapi/history-responses.ts';
 import { defineRoute } from './define.ts';

@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { historyIdPathSchema } from '../domain/history-query.ts';
+import { historyIdPathSchema } from '../domain/history-params.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
 import { historyRecordSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';

@@ -1,5 +1,6 @@
 /** History read side, restore and stats (issue #3). */
-import { historyStatsQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
+import { historyStatsQuerySchema } from '../domain/history-stats.ts';
+import { instanceIdPathSchema } from '../domain/history-params.ts';
 import { historyStatsSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';
 import { HISTORY_ERRORS } from './docs.ts';

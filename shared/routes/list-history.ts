@@ -1,5 +1,6 @@
 /** History read side, restore and stats (issue #3). */
-import { historyListQuerySchema, instanceIdPathSchema } from '../domain/history-query.ts';
+import { historyListQuerySchema } from '../domain/history-list-query.ts';
+import { instanceIdPathSchema } from '../domain/history-params.ts';
 import { historyRecordExample, historyRecordV2Example } from '../openapi/examples.ts';
 import { historyPageSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';

@@ -1,6 +1,6 @@
 /** What a restore would change, before it is made (the rollback preview operators ask for). */
 import * as z from 'zod/mini';
-import { restorePathSchema } from '../domain/history-query.ts';
+import { restorePathSchema } from '../domain/history-params.ts';
 import { differenceSchema } from '../domain/diff.ts';
 import { defineRoute } from './define.ts';
 

@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { restorePathSchema } from '../domain/history-query.ts';
+import { restorePathSchema } from '../domain/history-params.ts';
 import { defineRoute } from './define.ts';
 import { CHANGE_ERRORS, instanceOk } from './docs.ts';
 

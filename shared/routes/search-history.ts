@@ -1,5 +1,5 @@
 /** History read side, restore and stats (issue #3). */
-import { historySearchQuerySchema } from '../domain/history-query.ts';
+import { historySearchQuerySchema } from '../domain/history-search-query.ts';
 import { historyRecordExample } from '../openapi/examples.ts';
 import { historySearchPageSchema } from '../domain/history.ts';
 import { defineRoute } from './define.ts';

@@ -9,9 +9,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { historyItem } from '../../shared/repo/history-writer.ts';
-import { HistoryReader } from '../../shared/repo/history-reader.ts';
+import { HistorySearchReader } from '../../shared/repo/history-search.ts';
 import { HISTORY_INDEX, HISTORY_SHARDS } from '../../shared/config/tables.ts';
-import { historySearchQuerySchema } from '../../shared/domain/history-query.ts';
+import { historySearchQuerySchema } from '../../shared/domain/history-search-query.ts';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 import { api, createInstance, eventually, stack, uniqueName } from '../support/api.ts';
 
@@ -119,7 +119,7 @@ describe('GET /api/history/search, time-bounded', () => {
         return client.send(cmd as never);
       },
     } as unknown as DynamoDBDocumentClient;
-    const reader = new HistoryReader(spy, { history: stack().tables.history });
+    const reader = new HistorySearchReader(spy, { history: stack().tables.history });
     const prev = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
     // Act: two days, the seeded one and the one before

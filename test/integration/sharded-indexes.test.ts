@@ -19,12 +19,12 @@ import { toItem } from '../../shared/repo/items.ts';
 import { historyItem } from '../../shared/repo/history-writer.ts';
 import { InstanceRepository } from '../../shared/repo/instances.ts';
 import { InstanceLister } from '../../shared/repo/listing.ts';
-import { HistoryReader } from '../../shared/repo/history-reader.ts';
+import { HistorySearchReader } from '../../shared/repo/history-search.ts';
 import { HistoryTable } from '../../shared/repo/history-table.ts';
 import { HistoryExportSource } from '../../shared/ops/export-source.ts';
 import { ReplayReader } from '../../shared/ws/replay.ts';
 import { listInstancesQuerySchema } from '../../shared/domain/query.ts';
-import { historySearchQuerySchema } from '../../shared/domain/history-query.ts';
+import { historySearchQuerySchema } from '../../shared/domain/history-search-query.ts';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 import type { Instance } from '../../shared/domain/instance.ts';
 import { anInstance } from '../support/instance-fixture.ts';
@@ -193,7 +193,7 @@ describe('history over the sharded h_pk and day', () => {
 
   /** Every history_id a search returns, following its cursor to the end. */
   async function searchAll(q: Record<string, string>): Promise<number[]> {
-    const reader = new HistoryReader(doc, names);
+    const reader = new HistorySearchReader(doc, names);
     const seen: number[] = [];
     let cursor: string | undefined;
     do {

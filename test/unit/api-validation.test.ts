@@ -9,7 +9,7 @@ import {
   instancePathSchema,
   listInstancesQuerySchema,
 } from '../../shared/domain/query.ts';
-import { historyListQuerySchema } from '../../shared/domain/history-query.ts';
+import { historyListQuerySchema } from '../../shared/domain/history-list-query.ts';
 import { updateInstanceSchema } from '../../shared/domain/instance.ts';
 import { batchDeleteSchema } from '../../shared/repo/batch.ts';
 import { issuesToDetails, parseBody, parseParams } from '../../shared/domain/validation.ts';

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots, fieldValues } from '../../shared/domain/diff.ts';
 import { recordFromChange } from '../../shared/domain/history-record.ts';
-import { batchCompare, compareSnapshots } from '../../shared/domain/history-query.ts';
+import { batchCompare } from '../../shared/domain/history-batch-compare.ts';
+import { compareSnapshots } from '../../shared/domain/history-compare.ts';
 import { anInstance } from '../support/instance-fixture.ts';
 
 describe('diffSnapshots', () => {

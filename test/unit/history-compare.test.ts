@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  HistoryStatsAccumulator,
-  batchCompare,
-  compareSnapshots,
-  historyListQuerySchema,
-  matchesRecord,
-  restorePatch,
-  restoreTarget,
-} from '../../shared/domain/history-query.ts';
+import { HistoryStatsAccumulator } from '../../shared/domain/history-stats.ts';
+import { batchCompare } from '../../shared/domain/history-batch-compare.ts';
+import { compareSnapshots } from '../../shared/domain/history-compare.ts';
+import { historyListQuerySchema } from '../../shared/domain/history-list-query.ts';
+import { matchesRecord } from '../../shared/domain/history-filter.ts';
+import { restorePatch, restoreTarget } from '../../shared/domain/restore-target.ts';
 import type { HistoryRecord } from '../../shared/domain/history.ts';
 
 const base = {

@@ -30,7 +30,8 @@ import {
   toInstance,
   toItem,
 } from '../../shared/repo/items.ts';
-import { InstanceRepository, nameTakenError } from '../../shared/repo/instances.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { nameTakenError } from '../../shared/repo/instance-writer.ts';
 
 const CYRILLIC_A = '\u0430';
 const ddb = mockClient(DynamoDBDocumentClient);
