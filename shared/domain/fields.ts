@@ -41,6 +41,15 @@ export const MUTABLE_FIELD_NAMES = [
 ] as const;
 export type MutableFieldName = (typeof MUTABLE_FIELD_NAMES)[number];
 
+/** The fields an instance may lack (unset on create when not sent, `null` clears them). */
+export const OPTIONAL_TEXT_FIELDS = [
+  'quantization',
+  'vae_store_type',
+  't5_store_type',
+  'description',
+] as const satisfies readonly MutableFieldName[];
+export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
+
 /** Fields the server owns and sets on every change, in the resource's field order. */
 export const BOOKKEEPING_FIELDS = [
   'version',

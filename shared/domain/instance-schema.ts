@@ -8,20 +8,13 @@
 import * as z from 'zod/mini';
 import {
   MUTABLE_FIELD_NAMES,
+  OPTIONAL_TEXT_FIELDS,
   PRIORITIES,
   STATUSES,
   type BookkeepingField,
   type MutableFieldName,
+  type OptionalTextField,
 } from './fields.ts';
-
-/** The fields an instance may lack (unset on create when not sent, `null` clears them). */
-export const OPTIONAL_TEXT_FIELDS = [
-  'quantization',
-  'vae_store_type',
-  't5_store_type',
-  'description',
-] as const satisfies readonly MutableFieldName[];
-export type OptionalTextField = (typeof OPTIONAL_TEXT_FIELDS)[number];
 
 /** What a response holds for each mutable field. */
 const STORED = {

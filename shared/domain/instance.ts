@@ -5,13 +5,14 @@
  */
 import * as z from 'zod/mini';
 import { PRIORITIES, STATUSES, type MutableFieldName } from './fields.ts';
-import { OPTIONAL_TEXT_FIELDS, type OptionalTextField } from './instance-schema.ts';
+import { OPTIONAL_TEXT_FIELDS, type OptionalTextField } from './fields.ts';
 
 // The zod-free facts (./fields.ts), here too for code that imports the instance from one place.
 export {
   BOOKKEEPING_FIELDS,
   INSTANCE_FIELDS,
   MUTABLE_FIELD_NAMES,
+  OPTIONAL_TEXT_FIELDS,
   PRIORITIES,
   READ_ONLY_FIELDS,
   STATUSES,
@@ -20,16 +21,12 @@ export {
   type BookkeepingField,
   type InstanceField,
   type MutableFieldName,
+  type OptionalTextField,
   type Priority,
   type Status,
 } from './fields.ts';
 // The instance as returned, built from the stored types alone (./instance-schema.ts).
-export {
-  OPTIONAL_TEXT_FIELDS,
-  instanceSchema,
-  type Instance,
-  type OptionalTextField,
-} from './instance-schema.ts';
+export { instanceSchema, type Instance } from './instance-schema.ts';
 
 /**
  * What a text field may contain. Every text field refuses C0/C1 control characters and unpaired

@@ -17,7 +17,7 @@ import {
   type InstanceWriter,
   type PlannedWrite,
 } from '../repo/instance-writer.ts';
-import { matches, type NormalizedQuery } from '../repo/listing.ts';
+import { matches, type NormalizedQuery } from '../repo/instance-query.ts';
 import { HistoryTable } from '../repo/history-table.ts';
 import { isTransient, withBackoff, type BackoffOptions } from './retry.ts';
 import type { ItemError, OperationFilter } from './model.ts';

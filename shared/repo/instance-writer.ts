@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../aws/dynamo.ts';
 import { nameKey } from '../domain/fields.ts';
-import { OPTIONAL_TEXT_FIELDS, type Instance } from '../domain/instance-schema.ts';
+import { OPTIONAL_TEXT_FIELDS } from '../domain/fields.ts';
+import type { Instance } from '../domain/instance-schema.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
 import { AppError, conflict, preconditionFailed } from '../domain/errors.ts';
 import { diffSnapshots } from '../domain/diff.ts';

@@ -31,14 +31,17 @@ import {
   shardedValues,
   type InstanceIndexName,
 } from '../config/index-keys.ts';
-import { PRIORITIES, STATUSES, nameKey } from '../domain/fields.ts';
+import { PRIORITIES, STATUSES } from '../domain/fields.ts';
 import type { Instance } from '../domain/instance.ts';
 import { MAX_SKIP, type ListInstancesQuery } from '../domain/query.ts';
 import { badRequest } from '../domain/errors.ts';
-import type { InstanceRepository } from './instances.ts';
+import type { InstanceReader } from './instance-reader.ts';
 import { StatsRepository } from './stats.ts';
 import { decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
 import { Head, anyLeft, merged, pageLimit } from './merge.ts';
+import { matches, type NormalizedQuery } from './instance-query.ts';
+
+export type { NormalizedQuery };
 
 interface Source {
   index: string;
@@ -122,8 +125,6 @@ export function planSources(q: NormalizedQuery): Source[] {
   ];
 }
 
-export type NormalizedQuery = Omit<ListInstancesQuery, 'cluster' | 'page'>;
-
 export function normalizeQuery(q: ListInstancesQuery): NormalizedQuery {
   const { cluster, page, ...rest } = q;
   if (cluster !== undefined && rest.cluster_name !== undefined && cluster !== rest.cluster_name) {
@@ -168,23 +169,6 @@ export function coveredByKeys(q: NormalizedQuery, sources: readonly Source[]): b
   if (q.model_name !== undefined && !all(INSTANCE_INDEX.byModel)) return false;
   if (q.cluster_name !== undefined && !all(INSTANCE_INDEX.byCluster)) return false;
   if ((q.created_after || q.created_before) && !sources.every((s) => s.range)) return false;
-  return true;
-}
-
-/** Every filter, applied to a hydrated item (also re-checks index keys that may lag). */
-export function matches(q: NormalizedQuery, i: Instance): boolean {
-  if (q.status && !q.status.includes(i.status)) return false;
-  if (q.priority && !q.priority.includes(i.priority)) return false;
-  if (q.model_name !== undefined && i.model_name !== q.model_name) return false;
-  if (q.cluster_name !== undefined && i.cluster_name !== q.cluster_name) return false;
-  if (q.created_after !== undefined && i.created_at < q.created_after) return false;
-  if (q.created_before !== undefined && i.created_at > q.created_before) return false;
-  if (q.name !== undefined && !nameKey(i.name).includes(nameKey(q.name))) return false;
-  if (q.search !== undefined) {
-    const needle = nameKey(q.search);
-    const hay = [i.name, i.model_name, i.cluster_name, i.description ?? ''];
-    if (!hay.some((h) => nameKey(h).includes(needle))) return false;
-  }
   return true;
 }
 
@@ -233,7 +217,7 @@ export class InstanceLister {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly repo: Pick<InstanceRepository, 'getMany'>,
+    private readonly repo: Pick<InstanceReader, 'getMany'>,
     /** The meta table with the stats items; without it `total` is never known. */
     metaTable?: string,
   ) {
