@@ -30,7 +30,7 @@ export default defineConfig({
     // sockets and child stacks rather than compute, and every file that shares the stack keeps
     // to its own instances and topics, so two overlap safely and the suite takes ~40% less.
     maxWorkers: 2,
-    // Handler modules log through Powertools; keep test output readable.
+    // Handler modules log JSON lines (shared/log.ts reads the Powertools level); keep test output readable.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
     projects: [
       {

@@ -12,6 +12,7 @@ import { tables } from '../shared/config/tables.ts';
 import { WS_ENDPOINT_ENV } from '../shared/config/ws-routes.ts';
 import { AUTH_ENV } from '../shared/config/auth.ts';
 import type { Bundle } from './bundles.ts';
+import { SERVICE_NAME } from '../shared/config/service.ts';
 
 export interface InitResult {
   name: string;
@@ -40,7 +41,7 @@ export function lambdaEnv(): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     NODE_OPTIONS: '--enable-source-maps',
-    POWERTOOLS_SERVICE_NAME: 'inference-instances',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     [WS_ENDPOINT_ENV]: 'https://bench.execute-api.us-east-1.amazonaws.com/prod',
     [AUTH_ENV.issuer]: 'https://issuer.bench.invalid',

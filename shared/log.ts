@@ -7,6 +7,7 @@
  * ~13 ms of every cold start (docs/performance.md), a third of the bundle budget, for the
  * five methods used here. The level comes from the same variables Powertools reads.
  */
+import { SERVICE_NAME } from './config/service.ts';
 
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -110,14 +111,12 @@ export class Logger {
   }
 }
 
-const serviceName = 'inference-instances';
-
 /** The HTTP and WebSocket envelopes' logger; they append the request id per request. */
-export const logger = new Logger({ service: serviceName });
+export const logger = new Logger({ service: SERVICE_NAME });
 
 /**
  * A logger of its own for a stream consumer: keys that the HTTP envelope appends to the shared
  * logger never reach its lines (the local stack runs every function in one process).
  */
 export const createLogger = (consumer: string) =>
-  new Logger({ service: serviceName, persistentKeys: { consumer } });
+  new Logger({ service: SERVICE_NAME, persistentKeys: { consumer } });

@@ -15,14 +15,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 const S3_READ = ['s3:GetObject'];
 const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
 import { buckets, type BucketGrants, type BucketName } from '../../shared/config/buckets.ts';
+import { SERVICE_NAME } from '../../shared/config/service.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The Lambda runtime and the esbuild target must move together. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
-
-/** Same name as the Powertools logger in shared/log.ts, so logs and metrics group together. */
-export const SERVICE_NAME = 'inference-instances';
 
 export type HandlerKind = 'http' | 'ws' | 'stream';
 
