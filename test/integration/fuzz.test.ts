@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { routes } from '../../shared/routes/index.ts';
+import { INSTANCE_FIELDS } from '../../shared/domain/fields.ts';
 import { api, createInstance } from '../support/api.ts';
 
 const SAFE_ID = fc.integer({ min: 100_000_000, max: 999_999_999 });
@@ -28,25 +29,8 @@ const jsonValue = fc.letrec((tie) => ({
   ),
 })).value;
 
-const FIELDS = [
-  'name',
-  'model_name',
-  'cluster_name',
-  'image_tag',
-  'replicas',
-  'pp',
-  'cp',
-  'tp',
-  'status',
-  'priority',
-  'envs',
-  'description',
-  'id',
-  'version',
-  'ids',
-  'updates',
-  'data',
-];
+/** Every field of the instance, then the other body keys the routes read. */
+const FIELDS = [...INSTANCE_FIELDS, 'ids', 'updates', 'data'];
 const bodyish = fc.oneof(
   fc
     .dictionary(fc.constantFrom(...FIELDS), jsonValue, { maxKeys: 6 })
