@@ -39,6 +39,7 @@ interface PageGlobals {
     getEntriesByType(type: string): {
       name: string;
       startTime: number;
+      responseStart: number;
       responseEnd: number;
       transferSize?: number;
       encodedBodySize?: number;
@@ -61,6 +62,15 @@ export interface ScrollResult {
   distance: number;
 }
 
+export interface Settled {
+  /** ms since navigation start when the page counted as settled. */
+  at: number;
+  /** Main-thread stalls (frame gaps over 50 ms) seen while waiting: [start, ms]. */
+  stalls: [number, number][];
+  /** False when it gave up waiting (the page never went quiet): the run goes on regardless. */
+  quiet: boolean;
+}
+
 export interface Resource {
   path: string;
   start: number;
@@ -81,6 +91,20 @@ export interface Bench {
    * the list request (click → its response's last byte): the rest is the browser's.
    */
   next(): Promise<{ ms: number; request: number }>;
+  /**
+   * Resolves once an interaction on this page can be timed as the console's own: `QUIET_MS` of
+   * animation frames with no gap over 50 ms, counted from `TEARDOWN_MS` after this document
+   * replaced the previous one at the earliest.
+   *
+   * Why: about 1 s after a navigation Chromium shuts the previous document's widget down
+   * (WidgetBase::Shutdown, a task posted with a 1 s delay). Its compositor waits for the GPU
+   * command buffer to drain (ProxyMain::Stop → ProxyImpl::FinishGLOnImplThread), and this
+   * browser's GPU is SwiftShader on one in-process thread, busy with raster work: the page's
+   * main thread stalls for 0.4–1.5 s (seen in Chromium traces on 2 cores). No script runs, so
+   * it is no long task and nothing in the page reports it. A click in that window waits for
+   * it: a cost of the harness's navigation, not of the console.
+   */
+  settled(): Promise<Settled>;
   scroll(pxPerFrame: number): Promise<ScrollResult>;
   /** Starts watching the cell `column` of instance `id` for `text`; `live` resolves with epoch ms. */
   watchCell(id: number, column: string, text: string): void;
@@ -114,6 +138,32 @@ export function installBench(): void {
         attributes: true,
       });
     });
+  /** See `Bench.settled`. Constants live here: this function is serialised into the page. */
+  const TEARDOWN_MS = 1_000;
+  const QUIET_MS = 500;
+  const MAX_FRAME_GAP_MS = 50;
+  const GIVE_UP_MS = 10_000;
+  const settled = async (): Promise<Settled> => {
+    const nav = g.performance.getEntriesByType('navigation')[0];
+    // The previous document is replaced once the response arrives (the commit): its teardown
+    // is due `TEARDOWN_MS` after that, not after navigation start.
+    const due = (nav?.responseStart ?? 0) + TEARDOWN_MS;
+    const stalls: [number, number][] = [];
+    const start = g.performance.now();
+    let last = await frame();
+    let quietSince = last;
+    for (;;) {
+      const now = await frame();
+      if (now - last > MAX_FRAME_GAP_MS) {
+        stalls.push([last, now - last]);
+        quietSince = now;
+      }
+      last = now;
+      // Quiet for a while after the teardown was due: it runs no sooner, but may run later.
+      if (now - Math.max(due, quietSince) >= QUIET_MS) return { at: now, stalls, quiet: true };
+      if (now - start > GIVE_UP_MS) return { at: now, stalls, quiet: false };
+    }
+  };
   const heading = () => g.document.querySelector('main h1')?.textContent?.trim() ?? '';
   const cellText = (id: number, column: string) => {
     const table = g.document.querySelector('table[aria-label="Instances"]');
@@ -158,6 +208,7 @@ export function installBench(): void {
         .pop();
       return { ms: t.frame - t0, request: list ? list.responseEnd - t0 : Number.NaN };
     },
+    settled,
     async scroll(px) {
       g.scrollTo(0, 0);
       await frame();
