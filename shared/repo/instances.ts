@@ -176,7 +176,7 @@ export interface NameClaimMigration {
  * Moves instances written before look-alike-aware claims (items without `name_claim`, which
  * hold `NAME#<NFKC, lower-cased>`) to the claim of their skeleton, one transaction each: claim
  * the skeleton, record it on the item, free the old claim. Until an instance is moved it keeps
- * working (its writes release the claim it holds, see items.ts `heldNameClaim`), but its name
+ * working (its writes release the claim it holds, see items.ts `heldClaimOf`), but its name
  * blocks neither look-alikes nor other spellings of itself. Idempotent and safe beside live
  * traffic: every step is conditional. A collision (two look-alikes that both exist) is reported
  * and left as it is; a rename of one of the two resolves it.

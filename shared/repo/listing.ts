@@ -41,8 +41,6 @@ import { decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.t
 import { Head, anyLeft, merged, pageLimit } from './merge.ts';
 import { matches, type NormalizedQuery } from './instance-query.ts';
 
-export type { NormalizedQuery };
-
 interface Source {
   index: string;
   pkName: string;
