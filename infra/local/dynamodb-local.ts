@@ -42,6 +42,15 @@ export function checkJava(): void {
   }
 }
 
+/**
+ * The JIT and collector for a short-lived emulator on a small machine. The default C2 compiler
+ * and G1's worker threads roughly double the CPU DynamoDB Local burns without making it answer
+ * sooner: on 2 cores, starting it and writing 2,000 items took 14.2 s of CPU by default and 7.0 s
+ * with these (wall time 6.5 → 4.8 s), and at 16,000 items throughput was the same (17.5 vs 18.0 s)
+ * for 27% less CPU. The CPU saved goes to the handlers and stream consumers sharing the machine.
+ */
+const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
 export async function startDynamoDbLocal(opts: {
   /** Persistent storage; without it the database is in memory. */
   dataDir?: string;
@@ -69,6 +78,7 @@ export async function startDynamoDbLocal(opts: {
       'exec 3<&0; "$@" & java=$!; (read -r _ <&3; kill -TERM "$java" 2>/dev/null) & wait "$java"',
       'dynamodb-local',
       'java',
+      ...JVM_OPTIONS,
       '-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'),
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),

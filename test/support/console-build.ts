@@ -1,0 +1,43 @@
+/**
+ * The browser tests drive the console build in web/dist, the one `npm start` serves and
+ * `npm ci` writes (the `prepare` script). After an edit under web/, shared/ or client/ that
+ * build is older than its sources, and the browser would test the console as it was: rebuild
+ * it first. A fresh clone's build is newer than every source, so CI builds once, at `npm ci`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** What the console's bundle is built from (web/vite.config.ts's root and its imports). */
+const SOURCES = ['web/src', 'web/index.html', 'web/vite.config.ts', 'shared', 'client'];
+const BUILT = join(ROOT, 'web', 'dist', 'index.html');
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+const builtAt = (): number => {
+  try {
+    return statSync(BUILT).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+/** Rebuilds web/dist when any console source changed after it was built; returns whether it did. */
+export function ensureConsoleBuild(): boolean {
+  const newest = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
+  if (builtAt() >= newest) return false;
+  const build = spawnSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0)
+    throw new Error(`The console build (vite build web) failed:\n${build.stdout}${build.stderr}`);
+  return true;
+}
