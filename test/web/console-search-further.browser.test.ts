@@ -164,6 +164,13 @@ describe('instances: a text search over more instances than one request examines
     expect(await page.evaluate(opacity), 'the answer is not dimmed').toBe('1');
     await expectAccessible('the match found further on');
 
+    // The URL is the view: reloaded (or shared), page 2 still numbers its rows from where page
+    // 1 stopped, though nothing of the paging that led here is left in memory.
+    expect(searchParam('start'), 'page 1 showed no match').toBe('0');
+    await page.reload();
+    await needleLink().waitFor();
+    await expect.poll(() => rangeLabel().textContent()).toBe('1–1 of 1');
+
     // Back to the first page (from the cache), then the same by keyboard only.
     await page.getByRole('button', { name: 'Previous' }).click();
     await noMatchYet().waitFor();

@@ -73,3 +73,22 @@ describe('created-date range in the URL', () => {
     );
   });
 });
+
+describe('where a page reached by cursor starts', () => {
+  it('round-trips with its cursor and is dropped without one', () => {
+    const view = validateInstancesSearch(parseSearch('?q=gpu&page=2&cursor=abc&start=0'));
+    expect(view).toMatchObject({ page: 2, cursor: 'abc', start: 0 });
+    expect(validateInstancesSearch(parseSearch(stringifySearch({ ...view })))).toEqual(view);
+    // Without a cursor the page is fetched with `skip`, so it starts after full pages.
+    expect(validateInstancesSearch(parseSearch('?page=2&start=7'))).toEqual({ page: 2 });
+    expect(validateInstancesSearch(parseSearch('?page=2&cursor=abc&start=-1'))).toEqual({
+      page: 2,
+      cursor: 'abc',
+    });
+  });
+
+  it('is not part of the list request: the cursor alone says where the server goes on', () => {
+    expect(toListQuery({ page: 2, cursor: 'abc', start: 3 })).not.toHaveProperty('start');
+    expect(toListQuery({ page: 2, cursor: 'abc', start: 3 }).cursor).toBe('abc');
+  });
+});

@@ -49,13 +49,11 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 /** Typed by path (not imported from the router, which imports this page). */
 const instancesRoute = getRouteApi('/');
 
-/** Cursors seen while paging forward, per view, so "Previous" can go back exactly. */
-const cursorTrails = new Map<string, (string | undefined)[]>();
 /**
- * Matches shown before each page, per view, as we paged forward: a text search can answer
- * short (even empty) pages, so page 2 does not always start at row `limit + 1`.
+ * Where each page of a view starts, as we paged forward: its cursor and the matches shown
+ * before it, so "Previous" goes back exactly.
  */
-const offsetTrails = new Map<string, number[]>();
+const pageTrails = new Map<string, { cursor?: string | undefined; start: number }[]>();
 const viewKey = (s: InstancesSearch) =>
   JSON.stringify([
     s.q,
@@ -109,11 +107,13 @@ export function InstancesPage() {
 
   const update = (patch: Partial<InstancesSearch>, replace = false) => {
     // A new filter, sort or page size starts at page 1.
-    const resets = Object.keys(patch).some((k) => !['page', 'cursor', 'selected'].includes(k));
+    const resets = Object.keys(patch).some(
+      (k) => !['page', 'cursor', 'start', 'selected'].includes(k),
+    );
     void navigate({
       search: (prev) => ({
         ...prev,
-        ...(resets ? { page: undefined, cursor: undefined } : {}),
+        ...(resets ? { page: undefined, cursor: undefined, start: undefined } : {}),
         ...patch,
       }),
       replace,
@@ -124,24 +124,23 @@ export function InstancesPage() {
   // runs: say so, and do not page forward from them.
   const stale = list.isPlaceholderData;
   const busy = stale || (list.isFetching && !list.data);
-  const offsets = offsetTrails.get(viewKey(search));
-  const offset = page === 1 ? 0 : offsets?.[page - 1];
+  // Matches before this page: a page reached by cursor says where it starts when that is not
+  // after full pages (the URL carries it, so a reload or a shared link numbers rows the same).
+  const offset = search.cursor ? (search.start ?? (page - 1) * limit) : (page - 1) * limit;
 
   const goto = (target: number, cursor: string | undefined) => {
     // Forward from placeholder rows would send the previous page's cursor again.
     if (target > page && stale) return;
-    const trail = cursorTrails.get(viewKey(search)) ?? [];
-    trail[page - 1] = search.cursor;
-    if (target > page) trail[target - 1] = cursor;
-    cursorTrails.set(viewKey(search), trail);
-    if (target === page + 1) {
-      const shown = offsetTrails.get(viewKey(search)) ?? [];
-      shown[page] = (offset ?? (page - 1) * limit) + (list.data?.items.length ?? 0);
-      offsetTrails.set(viewKey(search), shown);
-    }
+    const trail = pageTrails.get(viewKey(search)) ?? [];
+    trail[page - 1] = { cursor: search.cursor, start: offset };
+    if (target > page)
+      trail[target - 1] = { cursor, start: offset + (list.data?.items.length ?? 0) };
+    pageTrails.set(viewKey(search), trail);
+    const to = target > 1 ? trail[target - 1] : undefined;
     update({
       page: target > 1 ? target : undefined,
-      cursor: target > 1 ? trail[target - 1] : undefined,
+      cursor: to?.cursor,
+      start: to?.cursor && to.start !== (target - 1) * limit ? to.start : undefined,
     });
   };
 

@@ -32,6 +32,12 @@ export interface InstancesSearch {
   page?: number | undefined;
   /** The cursor that starts `page`, when we got here by paging. */
   cursor?: string | undefined;
+  /**
+   * Matches on the pages before `page`, with `cursor`, when that is not `(page - 1) * limit`:
+   * a sparse filter answers short (even empty) pages, and a reloaded or shared link must still
+   * number its rows from where the earlier pages stopped.
+   */
+  start?: number | undefined;
   limit?: number | undefined;
   /** The instance shown in the side drawer. */
   selected?: number | undefined;
@@ -82,6 +88,7 @@ export function validateInstancesSearch(raw: RawSearch): InstancesSearch {
     order: oneOf(raw.order, ['asc', 'desc'] as const),
     page: int(raw.page, 1, 100_000),
     cursor: str(raw.cursor),
+    start: str(raw.cursor) ? int(raw.start, 0, 100_000_000) : undefined,
     limit: limit && (PAGE_SIZES as readonly number[]).includes(limit) ? limit : undefined,
     selected: int(raw.selected, 1, 999_999_999),
   };
