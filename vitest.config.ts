@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * Test projects, so that only the tests that talk to the shared local stack start it:
  *
- * - `unit`: test/unit and the console's component tests (test/web, jsdom per file via
- *   `@vitest-environment`); no stack, no Java (`npx vitest run --project unit`).
+ * - `unit` and `unit-isolated`: test/unit and the console's component tests (test/web, jsdom
+ *   per file via `@vitest-environment`); no stack, no Java
+ *   (`npx vitest run --project 'unit*'`).
  * - `infra`: CDK synth and bundle checks; no stack.
  * - `standalone`: tests that start stacks of their own (the OWASP checks with `--auth`, the
  *   quick benchmark with its in-process stack); no shared stack.
@@ -15,6 +16,15 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * A project's global setup runs only when one of its files runs, so `vitest run test/unit`
  * starts no Java either. `vitest run` (npm test) runs every project.
  */
+/**
+ * Unit files that need a process of their own: a jsdom environment (`@vitest-environment`) or
+ * a mocked module (`vi.mock`), which a shared module cache would defeat.
+ */
+const ISOLATED_UNIT_TESTS = [
+  'test/web/components.test.tsx',
+  'test/web/bench-settled.test.ts',
+  'test/web/instances-columns.test.tsx',
+];
 /** Real-browser tests of the console: they drive the shared stack. */
 const BROWSER_TESTS = 'test/web/**/*.browser.test.ts';
 
@@ -38,12 +48,21 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/web/**/*.test.ts', 'test/web/**/*.test.tsx'],
-          exclude: [...configDefaults.exclude, BROWSER_TESTS],
+          exclude: [...configDefaults.exclude, BROWSER_TESTS, ...ISOLATED_UNIT_TESTS],
+          // One process runs many of these files in turn: each would otherwise pay a fresh
+          // process and a fresh import of zod, the SDK and the handlers (most of their time).
+          // They mock no module and share no state, so none can see another's leftovers.
+          isolate: false,
         },
       },
       {
         extends: true,
-        test: { name: 'infra', include: ['test/infra/**/*.test.ts'] },
+        test: { name: 'unit-isolated', include: ISOLATED_UNIT_TESTS },
+      },
+      {
+        extends: true,
+        // Each file builds its own CDK app; sharing one process spares re-importing aws-cdk-lib.
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], isolate: false },
       },
       {
         extends: true,

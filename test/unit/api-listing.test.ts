@@ -3,7 +3,7 @@
  * the stats read (shards and the single item of earlier versions summed), and `page`
  * (a skip that counts index keys without reading items when the keys decide every filter).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -40,6 +40,8 @@ const STATS = {
 };
 
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 describe('InstanceLister.total', () => {
   it.each([

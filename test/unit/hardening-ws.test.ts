@@ -3,7 +3,7 @@
  * limits, a gone connection answered as such, and the subscription transaction's shape, cap
  * and retries.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   DynamoDBDocumentClient,
@@ -35,6 +35,8 @@ const repo = new ConnectionRepository(
 const window = `msgs_${Math.floor(NOW / 60_000)}`;
 
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 function route() {
   const posted: string[] = [];

@@ -1,5 +1,5 @@
 /** IdempotencyStore on its conflict paths (mocked DynamoDB). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +14,8 @@ const store = new IdempotencyStore(
 const taken = () => new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
 
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 describe('IdempotencyStore.begin', () => {
   it('claims a new key with a conditional put', async () => {

@@ -1,5 +1,5 @@
 /** InstanceRepository and the HTTP envelope on AWS failure paths (mocked DynamoDB). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   DynamoDBDocumentClient,
@@ -56,6 +56,8 @@ async function caught(p: Promise<unknown>): Promise<AppError> {
 }
 
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 describe('InstanceRepository.create', () => {
   it('maps a cancelled name claim to 409 Conflict', async () => {

@@ -1,5 +1,5 @@
 /** Operations: request validation, progress rules, backoff and the stream worker's triggers. */
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -290,6 +290,8 @@ describe('operation worker (stream handler)', () => {
 
 describe('OperationRepository.checkpoint', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
+  // Other files share this process (vitest.config.ts): take the stub off the client class.
+  afterAll(() => ddb.restore());
   const repo = new OperationRepository(DynamoDBDocumentClient.from(new DynamoDBClient({})), {
     operations: 'ops',
     meta: 'meta',

@@ -3,7 +3,7 @@
  * instance changed so that it no longer matches since the operation was accepted is skipped,
  * not deleted.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -49,6 +49,8 @@ const ctx = (filter?: OperationFilter['query']): ChunkContext => ({
 const activeOnly = { status: ['active'] } as unknown as OperationFilter['query'];
 
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 describe('BulkExecutor.delete with a filter', () => {
   it('skips an instance that no longer matches the filter, leaving it in place', async () => {

@@ -3,7 +3,7 @@
  * character), names compared by full case folding after NFKC, and look-alike names sharing one
  * claim key (the Unicode TS #39 skeleton), for new and for pre-existing (legacy) data.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   DynamoDBDocumentClient,
@@ -38,6 +38,8 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const repo = new InstanceRepository(client, { instances: 'instances', meta: 'meta' });
 afterEach(() => ddb.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => ddb.restore());
 
 /** The 422 details `parseBody` answers for `body`, or undefined if it is accepted. */
 function detailsOf(schema: Parameters<typeof parseBody>[0], body: Record<string, unknown>) {

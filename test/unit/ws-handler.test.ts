@@ -3,7 +3,7 @@
  * Management API: what reaches the connection is the documented error message, built from the
  * same error factories, body parsing and error object as HTTP.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ApiGatewayManagementApiClient,
@@ -25,6 +25,8 @@ import { Publisher } from '../../shared/ws/publisher.ts';
 
 const api = mockClient(ApiGatewayManagementApiClient);
 afterEach(() => api.reset());
+// Other files share this process (vitest.config.ts): take the stub off the client class.
+afterAll(() => api.restore());
 
 /** The messages posted, decoded from the bytes the Management API received. */
 const posted = () =>
