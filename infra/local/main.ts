@@ -68,6 +68,23 @@ try {
   process.exit(1);
 }
 
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping… (new requests get 503; history catches up first)`);
+  const t = await stack.stop();
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `stopped in ${s(t.total)} (requests done ${s(t.requests)}, streams drained ${s(t.streams)}, database stopped ${s(t.database)})`,
+  );
+  process.exit(0);
+};
+// Before anything is printed: whoever reads READY may signal at once, and without a listener
+// Node leaves SIGTERM to its default action, which kills the process without stopping anything.
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
 console.log(
   [
     '',
@@ -90,18 +107,3 @@ console.log(
 console.log(
   `READY ${JSON.stringify({ url: stack.url, ws: stack.wsUrl, port: stack.port, dynamodb: stack.dynamodbEndpoint, tables: stack.tableNames, state: stack.stateDir })}`,
 );
-
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping… (new requests get 503; history catches up first)`);
-  const t = await stack.stop();
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  console.log(
-    `stopped in ${s(t.total)} (requests done ${s(t.requests)}, streams drained ${s(t.streams)}, database stopped ${s(t.database)})`,
-  );
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
