@@ -74,7 +74,13 @@ export async function spawnStack(
       reject(new Error(`local stack exited (${code}):\n${output}`));
     });
   });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code, signal) => {
+      // A signal's death leaves no exit code: say which one, for whoever reads output().
+      if (signal) output += `\n[the stack was ended by ${signal}]\n`;
+      r(code);
+    }),
+  );
   return {
     info,
     exited,

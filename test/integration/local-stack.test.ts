@@ -29,7 +29,7 @@ describe('local stack lifecycle', () => {
       }),
     }).then((r) => r.json() as Promise<{ id: number }>);
     expect(javaProcessesFor(dataDir)).toHaveLength(1);
-    expect(await first.stop()).toBe(0);
+    expect(await first.stop(), first.output()).toBe(0);
     expect(javaProcessesFor(dataDir)).toEqual([]);
 
     const second = await spawnStack(['--data-dir', dataDir]);
@@ -47,7 +47,7 @@ describe('local stack lifecycle', () => {
     const run = await spawnStack(['--in-memory']);
     expect(existsSync(join(run.info.state, 'dynamodb'))).toBe(true);
     expect(existsSync(join(run.info.state, 'stack.json'))).toBe(true);
-    expect(await run.stop()).toBe(0);
+    expect(await run.stop(), run.output()).toBe(0);
     expect(existsSync(run.info.state)).toBe(false);
   }, 120_000);
 
