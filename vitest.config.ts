@@ -51,7 +51,8 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, BROWSER_TESTS, ...ISOLATED_UNIT_TESTS],
           // One process runs many of these files in turn: each would otherwise pay a fresh
           // process and a fresh import of zod, the SDK and the handlers (most of their time).
-          // They mock no module and share no state, so none can see another's leftovers.
+          // None mocks a module, and each restores the SDK stubs it sets (afterAll), so no file
+          // sees another's leftovers.
           isolate: false,
         },
       },

@@ -13,12 +13,16 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCES = ['web/src', 'web/index.html', 'web/vite.config.ts', 'shared', 'client'];
 const BUILT = join(ROOT, 'web', 'dist', 'index.html');
 
+/** The latest modification time of `path` or of anything under it. */
 function newestMtime(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
+  return Math.max(
+    stat.mtimeMs,
+    ...readdirSync(path, { recursive: true, encoding: 'utf8' }).map(
+      (entry) => statSync(join(path, entry)).mtimeMs,
+    ),
+  );
 }
 
 const builtAt = (): number => {
