@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -18,13 +20,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 /**
  * Unit files that need a process of their own: a jsdom environment (`@vitest-environment`) or
- * a mocked module (`vi.mock`), which a shared module cache would defeat.
+ * a mocked module (`vi.mock`), which a shared module cache would defeat. Read from the files,
+ * so a new one of either kind cannot end up sharing a process.
  */
-const ISOLATED_UNIT_TESTS = [
-  'test/web/components.test.tsx',
-  'test/web/bench-settled.test.ts',
-  'test/web/instances-columns.test.tsx',
-];
+const ISOLATED_UNIT_TESTS = ['test/unit', 'test/web'].flatMap((dir) =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((file) => join(dir, file))
+    .filter(
+      (file) =>
+        /\.test\.tsx?$/.test(file) &&
+        !file.endsWith('.browser.test.ts') &&
+        /@vitest-environment|\bvi\.mock\(/.test(readFileSync(file, 'utf8')),
+    ),
+);
 /** Real-browser tests of the console: they drive the shared stack. */
 const BROWSER_TESTS = 'test/web/**/*.browser.test.ts';
 
