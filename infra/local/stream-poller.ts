@@ -52,7 +52,17 @@ export interface StreamPollerOptions {
   handler?: StreamHandler;
   streamArn: string;
   endpoint: string;
+  /** Wait before reading a shard again after a read that found nothing new, ms. */
   pollMs: number;
+  /**
+   * Longest such wait: while a shard stays quiet the wait doubles from `pollMs` up to this, and
+   * `wake()` ends it at once (default `pollMs`, a fixed interval). The local stack wakes its
+   * consumers on every write it serves, so a quiet stack costs little and a write is still
+   * delivered at once.
+   */
+  idleMs?: number;
+  /** Called after each invocation of the handler, which may have written something. */
+  afterInvoke?: () => void;
   stateDir?: string;
   /**
    * Concurrent batches per shard (Lambda's ParallelizationFactor, 1–10). Locally it defaults to
@@ -79,6 +89,12 @@ export class StreamPoller {
   private draining = false;
   /** Aborts backoff waits when the poller stops. */
   private readonly halt = new AbortController();
+  /** Ends the readers' current idle waits, see wake(). */
+  private readonly waiting = new Set<() => void>();
+  /** wake() calls so far: a reader woken while it was reading reads again instead of waiting. */
+  private wakes = 0;
+  /** Ends shard discovery's wait: a shard was read to its end and may have a child. */
+  private readonly discovering = new Set<() => void>();
   private loop: Promise<void> | undefined;
   private readonly active = new Map<string, Promise<void>>();
   private readonly state: Checkpoints;
@@ -86,6 +102,8 @@ export class StreamPoller {
   readonly dlqFile: string;
   /** Batches handed to the on-failure destination. */
   dlqCount = 0;
+  /** GetRecords calls made: what a quiet stream costs. */
+  reads = 0;
   /**
    * LATEST = "records written after the mapping was created". Implemented as TRIM_HORIZON plus
    * a time cut, because DynamoDB Local can answer a fresh shard's first GetRecords with
@@ -123,6 +141,15 @@ export class StreamPoller {
     this.loop = this.discover();
   }
 
+  /**
+   * Reads every shard now instead of when its idle wait ends: something may have been written.
+   * Waits between retries of a failing batch are not shortened.
+   */
+  wake(): void {
+    this.wakes++;
+    for (const end of [...this.waiting]) end();
+  }
+
   /** Stops now: a batch in delivery finishes its current attempt and is not checkpointed further. */
   async stop(): Promise<void> {
     this.running = false;
@@ -138,6 +165,9 @@ export class StreamPoller {
    */
   async drain(deadline: number): Promise<boolean> {
     this.draining = true;
+    // Readers and shard discovery see `draining` when their waits end: end them now.
+    this.wake();
+    for (const end of [...this.discovering]) end();
     const timer = setTimeout(() => void this.stop(), Math.max(0, deadline - Date.now()));
     try {
       await this.loop;
@@ -162,28 +192,65 @@ export class StreamPoller {
           if (parent && known.has(parent) && !this.state.closed.includes(parent)) continue;
           this.active.set(
             id,
-            this.readShard(id).finally(() => this.active.delete(id)),
+            this.readShard(id).finally(() => {
+              this.active.delete(id);
+              for (const end of [...this.discovering]) end();
+            }),
           );
         }
       } catch (err) {
         if (this.running) console.error(`[stream ${this.opts.consumer.id}] describe failed`, err);
       }
-      await this.pause(Math.max(500, this.opts.pollMs * 5));
+      // New shards matter only when one ends (which wakes this loop) or none is being read.
+      const every = Math.max(500, this.opts.pollMs * 5);
+      await this.wait(
+        this.active.size > 0 ? Math.max(every, this.idleMs * 5) : every,
+        this.discovering,
+      );
     }
   }
 
+  private get idleMs(): number {
+    return Math.max(this.opts.pollMs, this.opts.idleMs ?? this.opts.pollMs);
+  }
+
+  /**
+   * After a read that found nothing: waits the next idle interval after `quiet` (undefined
+   * after records or a wake), unless woken since `since` (the wake count before the read).
+   * Returns the new `quiet`.
+   */
+  private async rest(quiet: number | undefined, since: number): Promise<number | undefined> {
+    if (this.wakes !== since) return undefined;
+    const next = quiet === undefined ? this.opts.pollMs : Math.min(this.idleMs, quiet * 2);
+    return (await this.idle(next)) ? undefined : next;
+  }
+
   /** Waits, or returns early when the poller stops. */
-  private pause(ms: number): Promise<void> {
+  private async pause(ms: number): Promise<void> {
+    await this.wait(ms);
+  }
+
+  /** Waits, or returns early when the poller stops or is woken; true when woken. */
+  private idle(ms: number): Promise<boolean> {
+    return this.wait(ms, this.waiting);
+  }
+
+  /** Waits `ms`; a function added to `wakers` for the time ends the wait early. */
+  private wait(ms: number, wakers?: Set<() => void>): Promise<boolean> {
     const { signal } = this.halt;
-    if (signal.aborted) return Promise.resolve();
+    if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const done = () => {
+      const end = (woken: boolean) => () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
+        signal.removeEventListener('abort', stopped);
+        wakers?.delete(woke);
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
+      const woke = end(true);
+      const stopped = end(false);
+      const timer = setTimeout(stopped, ms);
+      signal.addEventListener('abort', stopped, { once: true });
+      wakers?.add(woke);
     });
   }
 
@@ -232,9 +299,13 @@ export class StreamPoller {
     if (this.lanes > 1) return this.readShardInLanes(shardId);
     let iterator = await this.iterator(shardId);
     let pending: StreamRecord[] = [];
+    /** The last idle wait; undefined once records arrive or a wake comes. */
+    let quiet: number | undefined;
     while (this.running && (iterator || pending.length)) {
+      const since = this.wakes;
       try {
         if (pending.length < this.readSize && iterator) {
+          this.reads++;
           const res = await this.client.send(
             new GetRecordsCommand({
               ShardIterator: iterator,
@@ -247,9 +318,10 @@ export class StreamPoller {
         if (pending.length === 0) {
           // Caught up: a draining reader is done.
           if (this.draining) return;
-          if (iterator) await this.pause(this.opts.pollMs);
+          if (iterator) quiet = await this.rest(quiet, since);
           continue;
         }
+        quiet = undefined;
         const batch = pending;
         pending = [];
         await this.deliver(shardId, batch);
@@ -282,12 +354,15 @@ export class StreamPoller {
       checkpoint: (r) => this.checkpoint(shardId, r),
     });
     let iterator = await this.iterator(shardId);
+    let quiet: number | undefined;
     while (this.running && iterator) {
+      const since = this.wakes;
       try {
         if (lanes.unsettled >= 2 * this.readSize) {
           await lanes.someIdle();
           continue;
         }
+        this.reads++;
         const res = await this.client.send(
           new GetRecordsCommand({ ShardIterator: iterator, Limit: this.readSize }),
         );
@@ -297,7 +372,9 @@ export class StreamPoller {
         if (records.length === 0) {
           // Caught up: a draining reader is done once its lanes are.
           if (this.draining) break;
-          if (iterator) await this.pause(this.opts.pollMs);
+          if (iterator) quiet = await this.rest(quiet, since);
+        } else {
+          quiet = undefined;
         }
       } catch (err) {
         if (!this.running) break;
@@ -363,6 +440,7 @@ export class StreamPoller {
       let remaining = batch;
       while (remaining.length > 0) {
         const outcome = await this.invoke(remaining);
+        this.opts.afterInvoke?.();
         if (outcome.ok) {
           checkpoint(remaining[remaining.length - 1]!);
           break;
