@@ -15,6 +15,10 @@
  * - retries back off exponentially; after `retryAttempts` retries, or once the oldest record
  *   is `maxRecordAgeSeconds` old, the failing records go to the on-failure destination, which
  *   locally is a JSON-lines file (docs/operations.md, "Redrive"), and processing moves on.
+ * Where Lambda reads each shard four times a second, a local reader that finds nothing waits
+ * `pollMs`, doubling while the shard stays quiet up to `idleMs`; `wake()` reads at once. The
+ * local stack wakes its consumers on each write it serves, so a quiet machine is not kept busy
+ * and a change still arrives at once.
  * Checkpoints persist in the data folder, so a restart resumes where it stopped. Stopping never
  * counts as a failure: a batch cut short by stop() is neither checkpointed nor dead-lettered,
  * so it is delivered again after a restart (the handlers are idempotent).
@@ -242,14 +246,14 @@ export class StreamPoller {
     return new Promise((resolve) => {
       const end = (woken: boolean) => () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', stopped);
+        signal.removeEventListener('abort', over);
         wakers?.delete(woke);
         resolve(woken);
       };
       const woke = end(true);
-      const stopped = end(false);
-      const timer = setTimeout(stopped, ms);
-      signal.addEventListener('abort', stopped, { once: true });
+      const over = end(false);
+      const timer = setTimeout(over, ms);
+      signal.addEventListener('abort', over, { once: true });
       wakers?.add(woke);
     });
   }

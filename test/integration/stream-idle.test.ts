@@ -62,12 +62,12 @@ describe('a stream consumer on a quiet stream', () => {
     const p = poller(50, 800);
     // Waits of 50, 100, 200 and 400 ms follow the first four reads; from the fifth on, 800.
     await expect.poll(() => p.reads).toBeGreaterThanOrEqual(5);
-    const before = p.reads;
-    // A window to count reads in, not a wait for something: at 800 ms apart at most 4 fit in
-    // 2.4 s, where the fixed 50 ms interval this replaced made ~48 (fewer still under load).
-    await new Promise((resolve) => setTimeout(resolve, 2_400));
-    expect(p.reads - before).toBeGreaterThanOrEqual(1);
-    expect(p.reads - before).toBeLessThanOrEqual(4);
+    const from = p.reads;
+    const t0 = performance.now();
+    await expect.poll(() => p.reads).toBeGreaterThanOrEqual(from + 3);
+    // Three more reads have two full 800 ms waits between them (less a margin for timer
+    // rounding); at the fixed 50 ms interval this replaced they took ~150 ms. Load only adds.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1_500);
   });
 
   it('reads at once when woken, whatever its wait', async () => {
