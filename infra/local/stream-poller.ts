@@ -83,6 +83,11 @@ interface Checkpoints {
   closed: string[];
 }
 
+/** Ends the waits registered in `waiters` (each removes itself as it ends). */
+const endWaits = (waiters: Set<() => void>) => {
+  for (const end of [...waiters]) end();
+};
+
 /** Lambda backs off between retries of a stream batch; so does the local mapping. */
 const MAX_BACKOFF_MS = 5_000;
 
@@ -151,7 +156,7 @@ export class StreamPoller {
    */
   wake(): void {
     this.wakes++;
-    for (const end of [...this.waiting]) end();
+    endWaits(this.waiting);
   }
 
   /** Stops now: a batch in delivery finishes its current attempt and is not checkpointed further. */
@@ -171,7 +176,7 @@ export class StreamPoller {
     this.draining = true;
     // Readers and shard discovery see `draining` when their waits end: end them now.
     this.wake();
-    for (const end of [...this.discovering]) end();
+    endWaits(this.discovering);
     const timer = setTimeout(() => void this.stop(), Math.max(0, deadline - Date.now()));
     try {
       await this.loop;
@@ -198,7 +203,7 @@ export class StreamPoller {
             id,
             this.readShard(id).finally(() => {
               this.active.delete(id);
-              for (const end of [...this.discovering]) end();
+              endWaits(this.discovering);
             }),
           );
         }
