@@ -182,7 +182,7 @@ function checkTransaction(
     throw validationError(
       `Atomic batch needs ${total} writes; one transaction holds at most ${MAX_TRANSACTION_ACTIONS}`,
       {
-        items: `split the batch (deletes and renames take 2-3 writes per item)`,
+        items: `split the batch (deletes and renames take 2-5 writes per item)`,
       },
     );
   }

@@ -3,8 +3,8 @@
  * needs a new name claim: the delete routes and bulk operations use it alone and so do not
  * bundle the look-alike table (./name-claim.ts). Every write is conditional on the version read,
  * so concurrent writers never lose an update: a blind update retries on a fresh read, an
- * `If-Match` update fails with 412. Renames move the name claim in the same transaction
- * (`claimKeyOf`, which InstanceRepository provides).
+ * `If-Match` update fails with 412. Renames move the name claims in the same transaction
+ * (`claimKeysOf`, which InstanceRepository provides).
  */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -20,7 +20,7 @@ import type { UpdateInstanceInput } from '../domain/instance.ts';
 import { AppError, conflict, preconditionFailed } from '../domain/errors.ts';
 import { diffSnapshots } from '../domain/diff.ts';
 import { InstanceReader } from './instance-reader.ts';
-import { heldClaimOf, itemOf, tombstone, type ChangeMeta } from './items.ts';
+import { heldClaimsOf, itemOf, tombstone, type ChangeMeta } from './items.ts';
 
 export type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -59,10 +59,10 @@ export class InstanceWriter extends InstanceReader {
   }
 
   /**
-   * The claim key of a name. Only a rename or a new instance needs one, and this class does
+   * The claim keys of a name. Only a rename or a new instance needs them, and this class does
    * neither on its own: an InstanceRepository does.
    */
-  protected claimKeyOf(name: string): string {
+  protected claimKeysOf(name: string): readonly string[] {
     throw new Error(
       `${this.constructor.name} cannot claim the name "${name}": use InstanceRepository`,
     );
@@ -123,29 +123,33 @@ export class InstanceWriter extends InstanceReader {
     next.version = current.version + 1;
     next.updated_at = this.clock().toISOString();
     next.updated_by = meta.actor;
-    // The claim moves only when the new name no longer looks like the old one: a rename that
-    // fixes a look-alike character (Cyrillic `а` → Latin `a`) keeps it.
-    const held = heldClaimOf(current, (name) => this.claimKeyOf(name));
-    // An unchanged name keeps its claim without computing one (bulk writers cannot rename).
-    const claim = next.name === current.name ? held : this.claimKeyOf(next.name);
-    const moved =
-      next.name !== current.name && claim !== this.claimKeyOf(current.name) && claim !== held;
+    const held = heldClaimsOf(current, (name) => this.claimKeysOf(name));
+    // The claims move only when the new name no longer looks like the old one: a rename that
+    // fixes a look-alike character (Cyrillic `а` → Latin `a`) keeps them, and an unchanged name
+    // keeps them without computing any (bulk writers cannot rename).
+    const wanted = next.name === current.name ? held : this.claimKeysOf(next.name);
+    const moved = wanted !== held && !sameKeys(wanted, this.claimKeysOf(current.name));
+    const released = moved ? held.filter((key) => !wanted.includes(key)) : [];
+    const claimed = moved ? wanted.filter((key) => !held.includes(key)) : [];
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.tables.instances,
-          Item: itemOf(next, op, meta, moved ? claim : held),
+          Item: itemOf(next, op, meta, moved ? wanted : held),
           ConditionExpression: '#version = :expected AND attribute_not_exists(deleted)',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': current.version },
         },
       },
+      ...released.map((key) => this.releaseName(key, current.id)),
+      ...claimed.map((key) => this.claimName(key, current.id)),
     ];
-    if (moved) items.push(this.releaseName(held, current.id), this.claimName(claim, current.id));
+    const firstClaim = 1 + released.length;
     return {
       items,
       result: next,
-      explain: (index) => (index === 2 ? new NameTaken(next.name, claim) : 'retry'),
+      explain: (index) =>
+        index >= firstClaim ? new NameTaken(next.name, claimed[index - firstClaim]!) : 'retry',
     };
   }
 
@@ -169,9 +173,8 @@ export class InstanceWriter extends InstanceReader {
             ExpressionAttributeValues: { ':expected': current.version },
           },
         },
-        this.releaseName(
-          heldClaimOf(current, (name) => this.claimKeyOf(name)),
-          current.id,
+        ...heldClaimsOf(current, (name) => this.claimKeysOf(name)).map((key) =>
+          this.releaseName(key, current.id),
         ),
       ],
       result: current.id,
@@ -246,6 +249,9 @@ export class InstanceWriter extends InstanceReader {
     };
   }
 }
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((key) => b.includes(key));
 
 /** The error for a failed condition of item `index` of `plan` (the plan's own explanation). */
 function explained(

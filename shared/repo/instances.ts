@@ -2,9 +2,9 @@
  * Instance persistence (creating, restoring; changes and deletes in ./instance-writer.ts).
  * DynamoDB itself enforces every invariant:
  * - ids come from an atomic counter (UpdateItem ADD), never from a read-then-write;
- * - names are unique, ignoring case and look-alike characters, through a name-claim item keyed
- *   by the name's skeleton (name-claim.ts `nameClaimKey`) and written in the same transaction as the
- *   instance (renames move the claim, delete frees it);
+ * - names are unique, ignoring case and look-alike characters, through name-claim items keyed
+ *   by the name's skeletons (name-claim.ts `nameClaimKeys`) and written in the same transaction
+ *   as the instance (renames move the claims, delete frees them);
  * - every write is conditional on the version read, so concurrent writers never lose an
  *   update: a blind update retries on a fresh read, an `If-Match` update fails with 412.
  */
@@ -30,13 +30,13 @@ import {
   type TransactItem,
 } from './instance-writer.ts';
 import { isTombstone, itemOf, toInstance, type ChangeMeta, type StoredItem } from './items.ts';
-import { legacyNameClaimKey, nameClaimKey } from './name-claim.ts';
+import { legacyNameClaimKey, nameClaimKeys } from './name-claim.ts';
 
 export const INSTANCE_COUNTER_KEY = 'COUNTER#instance_id';
 
 export class InstanceRepository extends InstanceWriter {
-  protected override claimKeyOf(name: string): string {
-    return nameClaimKey(name);
+  protected override claimKeysOf(name: string): readonly string[] {
+    return nameClaimKeys(name);
   }
 
   async allocateId(): Promise<number> {
@@ -74,21 +74,22 @@ export class InstanceRepository extends InstanceWriter {
       created_by: meta.actor,
       updated_by: meta.actor,
     };
+    const claims = this.claimKeysOf(instance.name);
     return {
       items: [
         {
           Put: {
             TableName: this.tables.instances,
-            Item: itemOf(instance, 'create', meta, this.claimKeyOf(instance.name)),
+            Item: itemOf(instance, 'create', meta, claims),
             ConditionExpression: 'attribute_not_exists(id)',
           },
         },
-        this.claimName(this.claimKeyOf(instance.name), id),
+        ...claims.map((key) => this.claimName(key, id)),
       ],
       result: instance,
       explain: (index) =>
-        index === 1
-          ? new NameTaken(instance.name, this.claimKeyOf(instance.name))
+        index >= 1
+          ? new NameTaken(instance.name, claims[index - 1]!)
           : conflict(`Instance ${id} already exists`, { id }),
     };
   }
@@ -143,43 +144,45 @@ export class InstanceRepository extends InstanceWriter {
       updated_at: now,
       updated_by: meta.actor,
     };
+    const claims = this.claimKeysOf(instance.name);
     return {
       items: [
         {
           Put: {
             TableName: this.tables.instances,
-            Item: itemOf(instance, 'restore', meta, this.claimKeyOf(instance.name)),
+            Item: itemOf(instance, 'restore', meta, claims),
             ConditionExpression: '#deleted = :true AND #version = :expected',
             ExpressionAttributeNames: { '#deleted': 'deleted', '#version': 'version' },
             ExpressionAttributeValues: { ':true': true, ':expected': tomb.version },
           },
         },
-        this.claimName(this.claimKeyOf(instance.name), tomb.id),
+        ...claims.map((key) => this.claimName(key, tomb.id)),
       ],
       result: instance,
-      explain: (index) =>
-        index === 1 ? new NameTaken(instance.name, this.claimKeyOf(instance.name)) : 'retry',
+      explain: (index) => (index >= 1 ? new NameTaken(instance.name, claims[index - 1]!) : 'retry'),
     };
   }
 }
 
 export interface NameClaimMigration {
-  /** Instances that now hold the claim of their name's skeleton. */
+  /** Instances that now hold every claim of their name (`nameClaimKeys`). */
   migrated: number;
-  /** Instances left on their old claim because a look-alike holds the skeleton claim. */
+  /** Instances left on their old claims because a look-alike holds one of the new ones. */
   collisions: { id: number; name: string; existing_id?: number }[];
   /** Instances that changed while being migrated: run again. */
   retry: number[];
 }
 
 /**
- * Moves instances written before look-alike-aware claims (items without `name_claim`, which
- * hold `NAME#<NFKC, lower-cased>`) to the claim of their skeleton, one transaction each: claim
- * the skeleton, record it on the item, free the old claim. Until an instance is moved it keeps
- * working (its writes release the claim it holds, see items.ts `heldClaimOf`), but its name
- * blocks neither look-alikes nor other spellings of itself. Idempotent and safe beside live
- * traffic: every step is conditional. A collision (two look-alikes that both exist) is reported
- * and left as it is; a rename of one of the two resolves it.
+ * Moves instances written before their current claims to every claim of their name, one
+ * transaction each: claim what is missing, record the claims on the item, free an old claim
+ * the name no longer has. Items without `name_claim` hold `NAME#<NFKC, lower-cased>`; items
+ * without `name_claim_cased` hold their folded skeleton's claim only. Until an instance is
+ * moved it keeps working (its writes release the claims it holds, see items.ts
+ * `heldClaimsOf`), but its name does not block every look-alike (`САТ` beside `CAT`).
+ * Idempotent and safe beside live traffic: every step is conditional. A collision (two
+ * look-alikes that both exist) is reported and left as it is; a rename of one of the two
+ * resolves it.
  */
 export async function migrateNameClaims(
   client: DynamoDBDocumentClient,
@@ -191,58 +194,72 @@ export async function migrateNameClaims(
     const page = await client.send(
       new ScanCommand({
         TableName: tables.instances,
-        FilterExpression: 'attribute_not_exists(name_claim) AND attribute_not_exists(deleted)',
-        ProjectionExpression: 'id, #name, #version',
+        FilterExpression:
+          '(attribute_not_exists(name_claim) OR attribute_not_exists(name_claim_cased)) AND attribute_not_exists(deleted)',
+        ProjectionExpression: 'id, #name, #version, name_claim',
         ExpressionAttributeNames: { '#name': 'name', '#version': 'version' },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
     for (const item of page.Items ?? []) {
-      const { id, name, version } = item as { id: number; name: string; version: number };
-      const claim = nameClaimKey(name);
-      const legacy = legacyNameClaimKey(name);
+      const { id, name, version, name_claim } = item as {
+        id: number;
+        name: string;
+        version: number;
+        name_claim?: string;
+      };
+      const held = [name_claim ?? legacyNameClaimKey(name)];
+      const wanted = nameClaimKeys(name);
+      if (name_claim !== undefined && wanted.length === 1 && wanted[0] === name_claim) continue;
+      const claimed = wanted.filter((key) => !held.includes(key));
+      const [claim, cased] = wanted;
       const items: TransactItem[] = [
         {
           Update: {
             TableName: tables.instances,
             Key: { id },
-            UpdateExpression: 'SET name_claim = :claim',
-            ConditionExpression: '#version = :version AND attribute_not_exists(name_claim)',
+            UpdateExpression: `SET name_claim = :claim${cased ? ', name_claim_cased = :cased' : ''}`,
+            ConditionExpression: '#version = :version',
             ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':claim': claim, ':version': version },
-          },
-        },
-      ];
-      if (claim !== legacy) {
-        items.push(
-          {
-            Put: {
-              TableName: tables.meta,
-              Item: { pk: claim, instance_id: id },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: {
+              ':claim': claim,
+              ...(cased ? { ':cased': cased } : {}),
+              ':version': version,
             },
           },
-          {
+        },
+        ...claimed.map((key) => ({
+          Put: {
+            TableName: tables.meta,
+            Item: { pk: key, instance_id: id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+        ...held
+          .filter((key) => !wanted.includes(key))
+          .map((key) => ({
             Delete: {
               TableName: tables.meta,
-              Key: { pk: legacy },
+              Key: { pk: key },
               ConditionExpression: 'attribute_not_exists(pk) OR instance_id = :id',
               ExpressionAttributeValues: { ':id': id },
             },
-          },
-        );
-      }
+          })),
+      ];
       try {
         await client.send(new TransactWriteCommand({ TransactItems: items }));
         out.migrated++;
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
-        if (err.CancellationReasons?.[1]?.Code !== 'ConditionalCheckFailed') {
+        const taken = claimed.find(
+          (_key, i) => err.CancellationReasons?.[1 + i]?.Code === 'ConditionalCheckFailed',
+        );
+        if (taken === undefined) {
           out.retry.push(id);
           continue;
         }
         const holder = await client.send(
-          new GetCommand({ TableName: tables.meta, Key: { pk: claim }, ConsistentRead: true }),
+          new GetCommand({ TableName: tables.meta, Key: { pk: taken }, ConsistentRead: true }),
         );
         const existing = holder.Item?.instance_id;
         out.collisions.push({

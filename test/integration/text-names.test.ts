@@ -12,7 +12,12 @@ import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
 import { InstanceRepository, migrateNameClaims } from '../../shared/repo/instances.ts';
-import { legacyNameClaimKey, nameClaimKey, toItem } from '../../shared/repo/items.ts';
+import {
+  legacyNameClaimKey,
+  nameClaimKey,
+  nameClaimKeys,
+  toItem,
+} from '../../shared/repo/items.ts';
 import { api, createInstance, eventually, stack, validInstance } from '../support/api.ts';
 
 const CYRILLIC_A = '\u0430';
@@ -205,6 +210,23 @@ describe('names that look alike or differ only in case are one name (409 naming 
     expectTaken(res, `sigm${CYRILLIC_A}-${t}`, source);
   });
 
+  it('refuses a name whose capitals look like another name as written (САТ beside CAT)', async () => {
+    const t = tag();
+    // Cyrillic С, А, Т have the shapes of Latin C, A, T, but lower-cased т looks like ᴛ, not t:
+    // only the skeletons of the names as written meet.
+    const cyrillic = `\u0421\u0410\u0422-${t}`;
+    const latin = await createInstance({ name: `CAT-${t}` });
+    const created = await api('POST', '/api/instances', validInstance({ name: cyrillic }));
+    expectTaken(created, cyrillic, latin);
+    const other = await createInstance({ name: `dog-${t}` });
+    const renamed = await api('PATCH', `/api/instances/${other.id}`, { name: cyrillic });
+    expectTaken(renamed, cyrillic, latin);
+    // A delete frees every claim the name held.
+    expect((await api('DELETE', `/api/instances/${latin.id}`)).status).toBe(200);
+    const freed = await api('POST', '/api/instances', validInstance({ name: cyrillic }));
+    expect(freed.status).toBe(201);
+  });
+
   it('lets exactly one of two concurrent look-alike creates win', async () => {
     const t = tag();
     const names = [
@@ -240,7 +262,11 @@ describe('instances written under the older claim rules', () => {
     const repo = new InstanceRepository(doc(), tables());
     const id = await repo.allocateId();
     const now = new Date().toISOString();
-    const { name_claim: _dropped, ...item } = toItem(
+    const {
+      name_claim: _dropped,
+      name_claim_cased: _cased,
+      ...item
+    } = toItem(
       {
         ...createInstanceSchema.parse(validInstance({ name })),
         id,
@@ -313,6 +339,66 @@ describe('instances written under the older claim rules', () => {
     expect(renamed.status).toBe(200);
     expect((await migrateNameClaims(doc(), tables())).collisions.map((c) => c.id)).not.toContain(
       loser.id,
+    );
+  });
+});
+
+describe('instances written before claims of the name as written', () => {
+  /** An instance as the code before `name_claim_cased` wrote it: its folded claim only. */
+  async function foldedOnlyInstance(name: string) {
+    const repo = new InstanceRepository(doc(), tables());
+    const id = await repo.allocateId();
+    const now = new Date().toISOString();
+    const { name_claim_cased: _dropped, ...item } = toItem(
+      {
+        ...createInstanceSchema.parse(validInstance({ name })),
+        id,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: 'older',
+        updated_by: 'older',
+      },
+      'create',
+      { actor: 'older', opId: `older-${id}` },
+    );
+    await doc().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tables().instances, Item: item } },
+          { Put: { TableName: tables().meta, Item: { pk: nameClaimKey(name), instance_id: id } } },
+        ],
+      }),
+    );
+    return { id, name };
+  }
+
+  it('get that claim from migrateNameClaims, which reports the look-alikes made meanwhile', async () => {
+    const t = tag();
+    const box = await foldedOnlyInstance(`BOX-${t}`);
+    const het = await foldedOnlyInstance(`HET-${t}`);
+    // Before the migration they block other spellings of themselves, not every look-alike.
+    expectTaken(
+      await api('POST', '/api/instances', validInstance({ name: `box-${t}` })),
+      `box-${t}`,
+      box,
+    );
+    const twin = await createInstance({ name: `\u0412\u041E\u0425-${t}` });
+
+    const result = await migrateNameClaims(doc(), tables());
+
+    expect(result.collisions.filter((c) => c.id === box.id || c.id === het.id)).toEqual([
+      { id: box.id, name: box.name, existing_id: twin.id },
+    ]);
+    const hetItem = (
+      await doc().send(new GetCommand({ TableName: tables().instances, Key: { id: het.id } }))
+    ).Item!;
+    expect(hetItem.name_claim_cased).toBe(nameClaimKeys(het.name)[1]);
+    const cyrillic = `\u041D\u0415\u0422-${t}`;
+    expectTaken(
+      await api('POST', '/api/instances', validInstance({ name: cyrillic })),
+      cyrillic,
+      het,
     );
   });
 });

@@ -82,7 +82,7 @@ describe('InstanceRepository.create', () => {
     expect(err.details).toEqual({ name: 'Dup' });
   });
 
-  it('writes the instance and the lower-cased name claim in one transaction', async () => {
+  it('writes the instance and its name claims in one transaction', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { value: 8 } });
     ddb.on(TransactWriteCommand).resolves({});
     const created = await repo.create(
@@ -96,10 +96,13 @@ describe('InstanceRepository.create', () => {
     );
     expect(created.id).toBe(8);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(2);
-    // The claim key is the skeleton of the case-folded name: `m` looks like `rn`.
+    expect(items).toHaveLength(3);
+    // The claim keys are skeletons (`m` looks like `rn`) of the case-folded name and of the
+    // name as written.
     expect(items[1]!.Put!.Item).toEqual({ pk: 'NAME#rnixed', instance_id: 8 });
-    expect(items[1]!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(items[2]!.Put!.Item).toEqual({ pk: 'NAME#MiXed', instance_id: 8 });
+    for (const claim of items.slice(1))
+      expect(claim.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 });
 

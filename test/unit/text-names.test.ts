@@ -23,9 +23,10 @@ import {
 } from '../../shared/domain/instance.ts';
 import { parseBody } from '../../shared/domain/validation.ts';
 import {
-  heldNameClaim,
+  heldNameClaims,
   legacyNameClaimKey,
   nameClaimKey,
+  nameClaimKeys,
   nameSkeleton,
   toInstance,
   toItem,
@@ -229,6 +230,23 @@ describe('nameSkeleton (look-alike names share one claim)', () => {
     }
   });
 
+  it('claims the skeleton of the name as written too, where folding loses a look-alike', () => {
+    // Cyrillic capitals look like Latin ones; their lower cases (т, в, н) look like small capitals.
+    for (const [cyrillic, latin] of [
+      ['\u0421\u0410\u0422', 'CAT'],
+      ['\u0412\u041E\u0425', 'BOX'],
+      ['\u041D\u0415\u0422', 'HET'],
+    ] as const) {
+      expect(nameClaimKey(cyrillic)).not.toBe(nameClaimKey(latin));
+      expect(nameClaimKeys(cyrillic)).toContain(`NAME#${latin}`);
+      expect(nameClaimKeys(latin)).toContain(`NAME#${latin}`);
+    }
+    // A name whose folded and written skeletons agree holds one claim.
+    expect(nameClaimKeys('llama-70b')).toEqual([nameClaimKey('llama-70b')]);
+    // Prototypes: m → rn, 0 → O.
+    expect(nameClaimKeys('Llama-70B')).toEqual(['NAME#llarna-7Ob', 'NAME#Llarna-7OB']);
+  });
+
   it('claims a key DynamoDB accepts however much NFKC grows the name', () => {
     // U+FDFA is one character and 18 under NFKC: 255 of them are ~8 KB of key.
     const key = nameClaimKey('\uFDFA'.repeat(255));
@@ -261,12 +279,21 @@ describe('the claim an instance holds', () => {
   });
 
   it('is the legacy key for an item written before claims were skeletons', () => {
-    const { name_claim: _dropped, ...legacy } = toItem(instanceNamed('Llama-70B'), 'create', meta);
+    const {
+      name_claim: _dropped,
+      name_claim_cased: _cased,
+      ...legacy
+    } = toItem(instanceNamed('Llama-70B'), 'create', meta);
     const read = toInstance(legacy);
-    expect(heldNameClaim(read)).toBe('NAME#llama-70b');
-    expect(heldNameClaim(read)).toBe(legacyNameClaimKey('Llama-70B'));
+    expect(heldNameClaims(read)).toEqual(['NAME#llama-70b']);
+    expect(heldNameClaims(read)).toEqual([legacyNameClaimKey('Llama-70B')]);
     const current = toItem(instanceNamed('Llama-70B'), 'create', meta);
-    expect(heldNameClaim(toInstance({ ...current }))).toBe(nameClaimKey('Llama-70B'));
+    expect(heldNameClaims(toInstance({ ...current }))).toEqual(nameClaimKeys('Llama-70B'));
+  });
+
+  it('is the folded claim alone for an item written before cased claims', () => {
+    const { name_claim_cased: _dropped, ...older } = toItem(instanceNamed('BOX'), 'create', meta);
+    expect(heldNameClaims(toInstance(older))).toEqual([nameClaimKey('BOX')]);
   });
 });
 
@@ -297,8 +324,8 @@ describe('InstanceRepository name claims (mocked DynamoDB)', () => {
     expect(items[2]!.Put!.Item).toEqual({ pk: nameClaimKey('qwen-72b'), instance_id: 7 });
   });
 
-  it('keeps the claim when a rename only fixes a look-alike character or the case', async () => {
-    const item = toItem(instanceNamed(`p${CYRILLIC_A}ypal`), 'create', meta);
+  it('keeps the claims when a rename only fixes a look-alike character', async () => {
+    const item = toItem(instanceNamed(`P${CYRILLIC_A}yPal`), 'create', meta);
     ddb.on(GetCommand).resolves({ Item: item });
     ddb.on(PutCommand).resolves({});
     await repo.update(7, { name: 'PayPal' }, meta);
@@ -307,6 +334,35 @@ describe('InstanceRepository name claims (mocked DynamoDB)', () => {
     const put = ddb.commandCalls(PutCommand)[0]!.args[0].input;
     expect(put.Item!.name).toBe('PayPal');
     expect(put.Item!.name_claim).toBe(nameClaimKey('paypal'));
+    expect(put.Item!.name_claim_cased).toBe('NAME#PayPal');
+  });
+
+  it('moves only the cased claim when a rename changes the case', async () => {
+    ddb.on(GetCommand).resolves({ Item: toItem(instanceNamed('PayPal'), 'create', meta) });
+    ddb.on(TransactWriteCommand).resolves({});
+    await repo.update(7, { name: 'PAYPAL' }, meta);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Put!.Item).toMatchObject({
+      name_claim: 'NAME#paypal',
+      name_claim_cased: 'NAME#PAYPAL',
+    });
+    expect(items.slice(1)).toEqual([
+      expect.objectContaining({ Delete: expect.objectContaining({ Key: { pk: 'NAME#PayPal' } }) }),
+      expect.objectContaining({
+        Put: expect.objectContaining({ Item: { pk: 'NAME#PAYPAL', instance_id: 7 } }),
+      }),
+    ]);
+  });
+
+  it('deletes an instance by releasing every claim it holds', async () => {
+    ddb.on(GetCommand).resolves({ Item: toItem(instanceNamed('BOX'), 'create', meta) });
+    ddb.on(TransactWriteCommand).resolves({});
+    await repo.delete(7, meta);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.slice(1).map((i) => i.Delete?.Key)).toEqual([
+      { pk: 'NAME#box' },
+      { pk: 'NAME#BOX' },
+    ]);
   });
 
   it('answers 409 naming the instance whose look-alike name holds the claim', async () => {
