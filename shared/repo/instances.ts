@@ -210,6 +210,7 @@ export async function migrateNameClaims(
       };
       const held = [name_claim ?? legacyNameClaimKey(name)];
       const wanted = nameClaimKeys(name);
+      // Complete already: a name with one claim, recorded (items of older names lack `name_claim`).
       if (name_claim !== undefined && wanted.length === 1 && wanted[0] === name_claim) continue;
       const claimed = wanted.filter((key) => !held.includes(key));
       const [claim, cased] = wanted;

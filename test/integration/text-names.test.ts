@@ -256,45 +256,52 @@ describe('names that look alike or differ only in case are one name (409 naming 
   });
 });
 
-describe('instances written under the older claim rules', () => {
-  /** An instance as the code before skeleton claims wrote it: no `name_claim`, legacy claim. */
-  async function legacyInstance(name: string) {
-    const repo = new InstanceRepository(doc(), tables());
-    const id = await repo.allocateId();
-    const now = new Date().toISOString();
-    const {
-      name_claim: _dropped,
-      name_claim_cased: _cased,
-      ...item
-    } = toItem(
+/**
+ * An instance as older code wrote it: its item without the claim fields that code did not know
+ * (`dropped`), holding the one claim `claim`.
+ */
+async function olderInstance(
+  name: string,
+  dropped: readonly ('name_claim' | 'name_claim_cased')[],
+  claim: string,
+) {
+  const id = await new InstanceRepository(doc(), tables()).allocateId();
+  const now = new Date().toISOString();
+  const item: Record<string, unknown> = {
+    ...toItem(
       {
         ...createInstanceSchema.parse(validInstance({ name })),
         id,
         version: 1,
         created_at: now,
         updated_at: now,
-        created_by: 'legacy',
-        updated_by: 'legacy',
+        created_by: 'older',
+        updated_by: 'older',
       },
       'create',
-      { actor: 'legacy', opId: `legacy-${id}` },
-    );
-    await doc().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: tables().instances, Item: item } },
-          {
-            Put: {
-              TableName: tables().meta,
-              Item: { pk: legacyNameClaimKey(name), instance_id: id },
-            },
-          },
-        ],
-      }),
-    );
-    return { id, name };
-  }
+      { actor: 'older', opId: `older-${id}` },
+    ),
+  };
+  for (const field of dropped) delete item[field];
+  await doc().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: tables().instances, Item: item } },
+        { Put: { TableName: tables().meta, Item: { pk: claim, instance_id: id } } },
+      ],
+    }),
+  );
+  return { id, name };
+}
 
+/** Written before skeleton claims: no `name_claim`, the legacy claim. */
+const legacyInstance = (name: string) =>
+  olderInstance(name, ['name_claim', 'name_claim_cased'], legacyNameClaimKey(name));
+/** Written before `name_claim_cased`: the folded claim only. */
+const foldedOnlyInstance = (name: string) =>
+  olderInstance(name, ['name_claim_cased'], nameClaimKey(name));
+
+describe('instances written under the older claim rules', () => {
   const claimOf = async (pk: string) =>
     (await doc().send(new GetCommand({ TableName: tables().meta, Key: { pk } }))).Item;
 
@@ -344,35 +351,6 @@ describe('instances written under the older claim rules', () => {
 });
 
 describe('instances written before claims of the name as written', () => {
-  /** An instance as the code before `name_claim_cased` wrote it: its folded claim only. */
-  async function foldedOnlyInstance(name: string) {
-    const repo = new InstanceRepository(doc(), tables());
-    const id = await repo.allocateId();
-    const now = new Date().toISOString();
-    const { name_claim_cased: _dropped, ...item } = toItem(
-      {
-        ...createInstanceSchema.parse(validInstance({ name })),
-        id,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        created_by: 'older',
-        updated_by: 'older',
-      },
-      'create',
-      { actor: 'older', opId: `older-${id}` },
-    );
-    await doc().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: tables().instances, Item: item } },
-          { Put: { TableName: tables().meta, Item: { pk: nameClaimKey(name), instance_id: id } } },
-        ],
-      }),
-    );
-    return { id, name };
-  }
-
   it('get that claim from migrateNameClaims, which reports the look-alikes made meanwhile', async () => {
     const t = tag();
     const box = await foldedOnlyInstance(`BOX-${t}`);
