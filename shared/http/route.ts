@@ -5,7 +5,7 @@
  * only supplies its route definition and a function from parsed input to a result.
  */
 import middy from '@middy/core';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { badRequest, forbidden } from '../domain/errors.ts';
 import { bracketListKeys, parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
 import { routeKeysOf, type RouteDefinition } from '../routes/define.ts';
@@ -127,6 +127,14 @@ export function fallback(
 }
 
 /**
+ * The body of a route that declares none: nothing, or an object without fields. Anything else
+ * is refused like any body's unknown fields (SPEC §3: 422, each field named), so a call that
+ * sends fields this route does not read (`{"version": 3}` to a restore) is not carried out as
+ * if they meant something.
+ */
+const NO_BODY = z.optional(z.strictObject({}));
+
+/**
  * The parsed body. A `__proto__` key is refused on every routed request, also where the
  * handler reads no body, so the rule holds for any route without each one opting in (SPEC §3).
  * The fallback is left out: an unknown route is a 404 whatever its body.
@@ -134,7 +142,9 @@ export function fallback(
 function bodyOf(schema: z.ZodMiniType | undefined, event: HttpEvent): unknown {
   const body = parsedBodyOf(event);
   rejectProtoKeys(body);
-  return schema ? parseBody(schema, body) : undefined;
+  if (schema) return parseBody(schema, body);
+  parseBody(NO_BODY, body);
+  return undefined;
 }
 
 async function runIdempotent(

@@ -81,3 +81,23 @@ describe('restore preview', () => {
     expect((await api('GET', `/api/instances/${a.id}`)).body.version).toBe(1);
   });
 });
+
+describe('routes that take no body', () => {
+  it('refuse fields sent anyway (422, each named) and change nothing', async () => {
+    const created = await createInstance();
+    const [first] = await historyOf(created.id, 1);
+    const restore = `/api/instances/${created.id}/restore/${first!.history_id}`;
+    const fields = await api('POST', restore, { foo: 1, version: 3 });
+    expect(fields.status).toBe(422);
+    expect(fields.body.error.details).toEqual({ foo: 'unknown field', version: 'read-only field' });
+    expect((await api('POST', restore, [1, 2])).body.error.details).toEqual({
+      _body: 'must be an object',
+    });
+    const removal = await api('DELETE', `/api/instances/${created.id}`, { version: 9 });
+    expect(removal.status).toBe(422);
+    expect((await api('GET', `/api/instances/${created.id}`)).body.version).toBe(1);
+    // No body, or an empty object, is a plain call.
+    expect((await api('POST', restore, {})).status).toBe(200);
+    expect((await api('DELETE', `/api/instances/${created.id}`)).status).toBe(200);
+  });
+});

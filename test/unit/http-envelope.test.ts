@@ -74,6 +74,29 @@ describe('http() envelope', () => {
     });
   });
 
+  it('refuses fields sent to a route that takes no body, and runs it with none or {}', async () => {
+    let ran = 0;
+    const handler = http(health, async () => {
+      ran++;
+      return { statusCode: 200, headers: {}, body: '' };
+    });
+    const withBody = (body?: string): HttpEvent => ({
+      ...event({ 'content-type': 'application/json' }),
+      ...(body !== undefined ? { body } : {}),
+    });
+    expect((await handler(withBody(), ctx)).statusCode).toBe(200);
+    expect((await handler(withBody('{}'), ctx)).statusCode).toBe(200);
+    const fields = await handler(withBody('{"foo":1,"version":3}'), ctx);
+    expect(fields.statusCode).toBe(422);
+    expect(JSON.parse(fields.body!).error.details).toEqual({
+      foo: 'unknown field',
+      version: 'read-only field',
+    });
+    expect((await handler(withBody('[1,2]'), ctx)).statusCode).toBe(422);
+    expect((await handler(withBody('"x"'), ctx)).statusCode).toBe(422);
+    expect(ran).toBe(2);
+  });
+
   it('answers 401 without claims', async () => {
     const handler = http(health, async () => ({ statusCode: 200, headers: {}, body: '' }));
     const e = event();
