@@ -1,6 +1,7 @@
 /**
- * Typed errors for the SPEC error shape `{"error":{"type","message","details"?,"request_id"},
- * "message"}` and API Gateway's own `{"message"}` bodies: both carry a top-level `message`.
+ * Typed errors for the SPEC error shape `{"error":{"type","message","details","request_id"},
+ * "message"}` and API Gateway's own `{"message"}` bodies (no `details`): both carry a top-level
+ * `message`.
  * `instanceof` picks the case; `type`, `details` and `requestId` carry what the server said.
  */
 

@@ -68,19 +68,19 @@ export const serviceUnavailable = (retryAfterSeconds: number) =>
     'retry-after': String(retryAfterSeconds),
   });
 
-/** The SPEC error object: what an HTTP error body and a WebSocket error message carry. */
+/**
+ * The SPEC error object: what an HTTP error body and a WebSocket error message carry. `details`
+ * is always there, empty when the message says it all, so a caller can read
+ * `error.details.<field>` without first asking whether it exists.
+ */
 export interface ErrorObject {
   type: string;
   message: string;
-  details?: ErrorDetails;
+  details: ErrorDetails;
 }
 
 export function errorObject(err: AppError): ErrorObject {
-  return {
-    type: err.type,
-    message: err.message,
-    ...(err.details ? { details: err.details } : {}),
-  };
+  return { type: err.type, message: err.message, details: err.details ?? {} };
 }
 
 /**

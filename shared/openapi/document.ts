@@ -417,7 +417,7 @@ function operationOf(route: RouteDefinition): Operation {
 
 const DESCRIPTION = `Manage inference instances (deployed ML model servers), their audit history and live updates.
 
-**Errors** always have the shape \`{"error":{"type","message","details"?,"request_id"},"message"}\` (the top-level \`message\` repeats \`error.message\`). Requests to an unknown path get 404 and a known path with another method 405 (with \`Allow\`), in the same shape; a literal path segment names its resource whatever the method, so \`GET /api/instances/batch-delete\` is a 405, not instance "batch-delete". API Gateway itself may answer 401 / 413 / 429 / 500 with \`{"message": …}\` before a handler runs, so \`message\` is in every error body.
+**Errors** always have the shape \`{"error":{"type","message","details","request_id"},"message"}\` (the top-level \`message\` repeats \`error.message\`). Requests to an unknown path get 404 and a known path with another method 405 (with \`Allow\`), in the same shape; a literal path segment names its resource whatever the method, so \`GET /api/instances/batch-delete\` is a 405, not instance "batch-delete". API Gateway itself may answer 401 / 413 / 429 / 500 with \`{"message": …}\` before a handler runs, so \`message\` is in every error body.
 
 **HEAD** is answered wherever GET is: the same status and headers, no body.
 

@@ -146,7 +146,7 @@ const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 // @__NO_SIDE_EFFECTS__
 function err(type: string, message: string, details?: Record<string, unknown>) {
   return {
-    error: { type, message, ...(details ? { details } : {}), request_id: requestId },
+    error: { type, message, details: details ?? {}, request_id: requestId },
     message,
   };
 }

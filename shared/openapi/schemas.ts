@@ -53,7 +53,7 @@ export const errorSchema = z.object({
   error: z.object({
     type: z.string(),
     message: z.string(),
-    details: z.optional(z.record(z.string(), z.unknown())),
+    details: z.record(z.string(), z.unknown()),
     request_id: z.string(),
   }),
   message: z.string(),

@@ -55,7 +55,7 @@ export const wsControlMessageSchema = z.union([
     error: z.object({
       type: z.string(),
       message: z.string(),
-      details: z.optional(z.record(z.string(), z.unknown())),
+      details: z.record(z.string(), z.unknown()),
     }),
   }),
 ]);

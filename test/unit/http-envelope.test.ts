@@ -70,6 +70,7 @@ describe('http() envelope', () => {
     expect(JSON.parse(res.body!).error).toEqual({
       type: 'InternalError',
       message: 'Internal server error',
+      details: {},
       request_id: 'gw-req-1',
     });
   });

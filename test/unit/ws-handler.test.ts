@@ -71,7 +71,11 @@ describe('wsRoute', () => {
     expect(posted()).toEqual([
       {
         type: 'error',
-        error: { type: 'BadRequest', message: 'Messages must be JSON objects with an "action"' },
+        error: {
+          type: 'BadRequest',
+          message: 'Messages must be JSON objects with an "action"',
+          details: {},
+        },
       },
     ]);
   });
@@ -137,7 +141,11 @@ describe('wsRoute', () => {
     expect(posted()).toEqual([
       {
         type: 'error',
-        error: { type: 'InternalError', message: 'The message could not be processed' },
+        error: {
+          type: 'InternalError',
+          message: 'The message could not be processed',
+          details: {},
+        },
       },
     ]);
   });
