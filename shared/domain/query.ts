@@ -25,6 +25,14 @@ export const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
     ),
   );
 
+/** Whether the calendar day the string starts with exists: Date.parse rolls 02-30 over to March. */
+function dayExists(s: string): boolean {
+  const [year, month, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** An ISO 8601 date or date-time, normalised to UTC with milliseconds. */
 export const isoDate = z.pipe(
   z.string().check(
@@ -32,7 +40,7 @@ export const isoDate = z.pipe(
       /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
       'must be an ISO 8601 date',
     ),
-    z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date'),
+    z.refine((s) => !Number.isNaN(Date.parse(s)) && dayExists(s), 'must be a valid date'),
   ),
   z.transform((s: string) => new Date(Date.parse(s)).toISOString()),
 );

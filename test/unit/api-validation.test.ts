@@ -57,6 +57,24 @@ describe('integer query parameters', () => {
   });
 });
 
+describe('date query parameters', () => {
+  const dateError = (value: string) =>
+    detailsOf(() => parseParams(listInstancesQuerySchema, { created_after: value })).created_after;
+
+  it('refuse a day the month does not have, which Date.parse would roll over', () => {
+    for (const value of ['2020-02-30', '2026-02-29', '2026-04-31', '2026-02-31T10:00:00Z'])
+      expect(dateError(value), value).toBe('must be a valid date');
+    expect(dateError('2021-13-45')).toBe('must be a valid date');
+  });
+
+  it('take every day that exists, leap days included', () => {
+    for (const value of ['2024-02-29', '2000-02-29', '0004-02-29', '2026-12-31T23:59:59.999Z'])
+      expect(parseParams(listInstancesQuerySchema, { created_after: value }).created_after).toBe(
+        new Date(Date.parse(value)).toISOString(),
+      );
+  });
+});
+
 describe('integer body fields', () => {
   it.each([1e308, 101, 0, -3, 1.5, '5', Number.MAX_SAFE_INTEGER + 2])(
     'replicas %j → "must be an integer from 1 to 100"',
