@@ -26,6 +26,12 @@ export const MAX_SEARCH_KEYS = 2_000;
  * shards and the unsharded value), so a long, sparse range moves on ~66 days per request.
  */
 export const MAX_SEARCH_QUERIES = 600;
+/**
+ * Empty days a time-bounded search walks before it looks up the first record's day (two small
+ * reads) to end a walk that has passed it: far fewer than one request's ~66, and more than the
+ * quiet stretches of a live fleet, whose searches then never pay the lookup.
+ */
+const EMPTY_DAYS_BEFORE_LOOKUP = 30;
 
 // Cursors, bound to the query that issued them (a hash of its filters).
 
@@ -155,11 +161,13 @@ export class HistorySearchReader {
   ): AsyncGenerator<SearchPageOfKeys> {
     const firstDay = q.start_date ? q.start_date.slice(0, 10) : await this.table.firstDay();
     if (!firstDay) return;
-    // No end: up to tomorrow, so a writer whose clock runs a little ahead is not missed.
-    const lastDay = q.end_date
-      ? q.end_date.slice(0, 10)
-      : addDays(this.clock().toISOString().slice(0, 10), 1);
-    if (start && (start.d > lastDay || start.d < firstDay)) throw invalidCursor();
+    // Up to tomorrow, so a writer whose clock runs a little ahead is not missed; no later, so an
+    // end in the future (`end_date=2100-01-01`) does not answer page after empty page.
+    const tomorrow = addDays(this.clock().toISOString().slice(0, 10), 1);
+    const endDay = q.end_date?.slice(0, 10) ?? tomorrow;
+    if (start && (start.d > endDay || start.d < firstDay)) throw invalidCursor();
+    const lastDay = endDay < tomorrow ? endDay : tomorrow;
+    if (firstDay > lastDay) return;
     const span = {
       first: firstDay,
       last: lastDay,
@@ -167,11 +175,19 @@ export class HistorySearchReader {
       to: q.end_date ? `${q.end_date}#~` : '9',
     };
     const from = start ? { day: start.d, after: start.t ?? undefined } : undefined;
+    // A start long before the first record (`start_date=2000-01-01`) would walk every empty day
+    // back to it: after a run of empty days, the first record's day is looked up once.
+    let emptyDays = 0;
+    let earliest: string | undefined | null = q.start_date ? null : firstDay;
     for await (const page of this.table.days(span, {
       ascending: false,
       pageSize: 100,
       start: from,
     })) {
+      emptyDays = page.items.length > 0 ? 0 : emptyDays + 1;
+      if (earliest === null && emptyDays >= EMPTY_DAYS_BEFORE_LOOKUP)
+        earliest = await this.table.firstDay();
+      if (earliest !== null && (earliest === undefined || page.day < earliest)) return;
       yield {
         entries: page.items.map((k) => ({
           pos: { d: page.day, t: k.ts_key as string },
