@@ -27,36 +27,45 @@ const ids = z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(
   z.refine((v) => new Set(v).size === v.length, 'must not contain duplicates'),
 );
 /** JSON form of the list filters: strings, or arrays for the multi-value ones. */
-const filter = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const filter = z.record(
+  z.string(),
+  z.union([z.string(), z.array(z.string())], { error: 'must be a string or a list of strings' }),
+);
 /** Confirms that a filter without criteria is meant to target every instance. */
 const all = z.optional(z.boolean());
 /** The count the caller previewed: if the filter matches another count now, the request is 409. */
 const expectedTotal = z.optional(z.int().check(z.gte(0)));
 
-export const createOperationSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('bulk-update'),
-    ids: z.optional(ids),
-    filter: z.optional(filter),
-    all,
-    expected_total: expectedTotal,
-    data: z.record(z.string(), z.unknown()),
-  }),
-  z.strictObject({
-    type: z.literal('bulk-delete'),
-    ids: z.optional(ids),
-    filter: z.optional(filter),
-    all,
-    expected_total: expectedTotal,
-  }),
-  z.strictObject({
-    type: z.literal('export'),
-    instance_ids: z.optional(ids),
-    format: z._default(z.enum(['json', 'csv']), 'json'),
-    start_date: z.optional(isoDate),
-    end_date: z.optional(isoDate),
-  }),
-]);
+const TYPES = 'bulk-update, bulk-delete, export';
+
+export const createOperationSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('bulk-update'),
+      ids: z.optional(ids),
+      filter: z.optional(filter),
+      all,
+      expected_total: expectedTotal,
+      data: z.record(z.string(), z.unknown()),
+    }),
+    z.strictObject({
+      type: z.literal('bulk-delete'),
+      ids: z.optional(ids),
+      filter: z.optional(filter),
+      all,
+      expected_total: expectedTotal,
+    }),
+    z.strictObject({
+      type: z.literal('export'),
+      instance_ids: z.optional(ids),
+      format: z._default(z.enum(['json', 'csv']), 'json'),
+      start_date: z.optional(isoDate),
+      end_date: z.optional(isoDate),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `must be one of: ${TYPES}` : undefined) },
+);
 export type CreateOperationBody = z.output<typeof createOperationSchema>;
 
 /**
@@ -110,7 +119,10 @@ export function parseFilter(sent: Record<string, string | string[]>): OperationF
   if (!parsed.success) {
     throw validationError(
       'Invalid filter',
-      prefixed('filter', issuesToDetails(parsed.error.issues, asQuery)),
+      prefixed(
+        'filter',
+        issuesToDetails(parsed.error.issues, asQuery, [], listInstancesQuerySchema),
+      ),
     );
   }
   let normalized;
@@ -129,7 +141,10 @@ function parseData(data: Record<string, unknown>): UpdateInstanceInput {
   if (!parsed.success) {
     throw validationError(
       'Invalid update data',
-      prefixed('data', issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS)),
+      prefixed(
+        'data',
+        issuesToDetails(parsed.error.issues, data, READ_ONLY_FIELDS, updateInstanceSchema),
+      ),
     );
   }
   if (Object.keys(parsed.data).length === 0) {

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors.ts';
+import { parseBody } from '../../shared/domain/validation.ts';
 import { createOperationSchema, validateOperation } from '../../shared/ops/schemas.ts';
 import {
   chunked,
@@ -73,6 +74,25 @@ describe('operation requests', () => {
     ).toHaveProperty(['data.name']);
     expect(details(() => parse({ type: 'bulk-update', ids: [1], data: {} })).details).toEqual({
       data: 'must change at least one field',
+    });
+  });
+
+  it('words data rules as creates and updates do, and names the operation types', () => {
+    // Number rules named whole, as POST /api/instances and batch-update name them.
+    expect(
+      details(() => parse({ type: 'bulk-update', ids: [1], data: { replicas: 1000, cp: 0.5 } }))
+        .details,
+    ).toEqual({
+      'data.replicas': 'must be an integer from 1 to 100',
+      'data.cp': 'must be an integer from 1 to 64',
+    });
+    const schemaDetails = (body: unknown) =>
+      details(() => parseBody(createOperationSchema, body)).details;
+    expect(schemaDetails({ type: 'bogus' })).toEqual({
+      type: 'must be one of: bulk-update, bulk-delete, export',
+    });
+    expect(schemaDetails({ type: 'bulk-delete', filter: { cluster_name: 'x', foo: 1 } })).toEqual({
+      'filter.foo': 'must be a string or a list of strings',
     });
   });
 
