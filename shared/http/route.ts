@@ -132,7 +132,10 @@ export function fallback(
  * sends fields this route does not read (`{"version": 3}` to a restore) is not carried out as
  * if they meant something.
  */
-const NO_BODY = z.optional(z.strictObject({}));
+let noBody: z.ZodMiniType | undefined;
+// Built on first use: at module scope the bundler would keep it, and zod with it, in the
+// fallback Lambda, which reaches this module but parses no body.
+const NO_BODY = () => (noBody ??= z.optional(z.strictObject({})));
 
 /**
  * The parsed body. A `__proto__` key is refused on every routed request, also where the
@@ -143,7 +146,7 @@ function bodyOf(schema: z.ZodMiniType | undefined, event: HttpEvent): unknown {
   const body = parsedBodyOf(event);
   rejectProtoKeys(body);
   if (schema) return parseBody(schema, body);
-  parseBody(NO_BODY, body);
+  parseBody(NO_BODY(), body);
   return undefined;
 }
 
