@@ -249,7 +249,10 @@ describe('operator console', () => {
     const bulk = page.getByRole('region', { name: 'Bulk actions' });
     await bulk.getByText('2 selected').waitFor();
     await bulk.getByRole('button', { name: 'Set status…' }).click();
-    await page.getByRole('menuitem', { name: 'inactive' }).click();
+    // Chosen with the keyboard, as an operator may: the menu hangs from the bulk bar, which the
+    // fleet stats above it move while other writers change them, so a pointer click can wait
+    // in vain for the item to hold still.
+    await page.getByRole('menuitem', { name: 'inactive' }).press('Enter');
     const confirm = page.getByRole('dialog', { name: 'Change status' });
     await confirm.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/);
