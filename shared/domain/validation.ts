@@ -216,6 +216,26 @@ export function parseParams<S extends z.ZodMiniType>(
 }
 
 /**
+ * Refuses a parameter of `schema` that takes one value but was sent more than once
+ * (`name=a&name=b`): API Gateway joins repeats with a comma, so `name` would otherwise be
+ * searched for `a,b`, while a repeated `limit` fails only because `5,6` is no number. Read from
+ * the raw query string, the one place the repeat still shows.
+ */
+export function refuseRepeatedKeys(schema: z.ZodMiniType, rawQuery: string): void {
+  const shape = shapeOf(schema) ?? {};
+  const seen = new Set<string>();
+  for (const name of new URLSearchParams(rawQuery).keys()) {
+    const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
+    if (!field || isListSchema(field)) continue;
+    if (seen.has(name))
+      throw badRequest('Invalid query parameters', {
+        [name]: `${name} takes one value: send ${name}=…`,
+      });
+    seen.add(name);
+  }
+}
+
+/**
  * Accepts axios's default array form `status[]=a&status[]=b` (API Gateway hands the handler
  * `"status[]": "a,b"`) beside the repeated (`status=a&status=b`) and comma forms: `key[]`
  * becomes `key`, merged with a plain `key` sent too. Only for list parameters of `schema`;

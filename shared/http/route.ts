@@ -7,7 +7,13 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { badRequest, forbidden } from '../domain/errors.ts';
-import { bracketListKeys, parseBody, parseParams, rejectProtoKeys } from '../domain/validation.ts';
+import {
+  bracketListKeys,
+  parseBody,
+  parseParams,
+  refuseRepeatedKeys,
+  rejectProtoKeys,
+} from '../domain/validation.ts';
 import { routeKeysOf, type RouteDefinition } from '../routes/define.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
@@ -93,9 +99,7 @@ export function http(
       params: (def.params
         ? parseParams(def.params, event.pathParameters ?? {}, 'path')
         : undefined) as unknown,
-      query: (def.query
-        ? parseParams(def.query, bracketListKeys(def.query, event.queryStringParameters ?? {}))
-        : undefined) as unknown,
+      query: (def.query ? queryOf(def.query, event) : undefined) as unknown,
       body: bodyOf(def.body, event) as unknown,
       header: (name) => event.headers?.[name],
     };
@@ -132,6 +136,12 @@ export function fallback(
  * sends fields this route does not read (`{"version": 3}` to a restore) is not carried out as
  * if they meant something.
  */
+/** The parsed query: list parameters in any of their forms, every other one sent once. */
+function queryOf(schema: z.ZodMiniType, event: HttpEvent): unknown {
+  refuseRepeatedKeys(schema, event.rawQueryString ?? '');
+  return parseParams(schema, bracketListKeys(schema, event.queryStringParameters ?? {}));
+}
+
 let noBody: z.ZodMiniType | undefined;
 // Built on first use: at module scope the bundler would keep it, and zod with it, in the
 // fallback Lambda, which reaches this module but parses no body.

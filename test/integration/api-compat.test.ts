@@ -313,6 +313,16 @@ describe('axios array parameters', () => {
     expectError(res, 400, 'BadRequest');
     expect(res.body.error.details).toEqual({ 'limit[]': 'limit takes one value: send limit=…' });
   });
+
+  it('a single-value parameter sent twice is a 400 naming it; a list parameter takes repeats', async () => {
+    const twice = await api('GET', '/api/instances?name=a&name=b');
+    expectError(twice, 400, 'BadRequest');
+    expect(twice.body.error.details).toEqual({ name: 'name takes one value: send name=…' });
+    const encoded = await api('GET', '/api/instances?cursor=x&%63ursor=y');
+    expect(encoded.body.error.details).toEqual({ cursor: 'cursor takes one value: send cursor=…' });
+    expect((await api('GET', '/api/instances?status=active&status=pending')).status).toBe(200);
+    expect((await api('GET', '/api/instances?name=a,b')).status).toBe(200);
+  });
 });
 
 describe('page on the instance list', () => {

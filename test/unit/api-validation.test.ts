@@ -12,7 +12,12 @@ import {
 import { historyListQuerySchema } from '../../shared/domain/history-list-query.ts';
 import { updateInstanceSchema } from '../../shared/domain/instance.ts';
 import { batchDeleteSchema } from '../../shared/repo/batch.ts';
-import { issuesToDetails, parseBody, parseParams } from '../../shared/domain/validation.ts';
+import {
+  issuesToDetails,
+  parseBody,
+  parseParams,
+  refuseRepeatedKeys,
+} from '../../shared/domain/validation.ts';
 import { AppError } from '../../shared/domain/errors.ts';
 
 /** The `details` of the AppError `fn` throws. */
@@ -131,6 +136,15 @@ describe('bracketListKeys: axios arrays', () => {
     expect(detailsOf(() => bracketListKeys(listInstancesQuerySchema, { 'limit[]': '5' }))).toEqual({
       'limit[]': 'limit takes one value: send limit=…',
     });
+  });
+
+  it('refuses a single-value parameter sent twice, which API Gateway would join with a comma', () => {
+    expect(detailsOf(() => refuseRepeatedKeys(listInstancesQuerySchema, 'name=a&name=b'))).toEqual({
+      name: 'name takes one value: send name=…',
+    });
+    expect(() =>
+      refuseRepeatedKeys(listInstancesQuerySchema, 'status=active&status=error&name=a&x=1&x=2'),
+    ).not.toThrow();
   });
 
   it('leaves an unknown x[] alone, so the schema calls it unknown', () => {
