@@ -215,6 +215,9 @@ export function parseParams<S extends z.ZodMiniType>(
   return result.data;
 }
 
+/** The message for a one-value query parameter sent as a list (`limit[]=5`) or twice. */
+const oneValue = (name: string) => `${name} takes one value: send ${name}=…`;
+
 /**
  * Refuses a parameter of `schema` that takes one value but was sent more than once
  * (`name=a&name=b`): API Gateway joins repeats with a comma, so `name` would otherwise be
@@ -227,10 +230,7 @@ export function refuseRepeatedKeys(schema: z.ZodMiniType, rawQuery: string): voi
   for (const name of new URLSearchParams(rawQuery).keys()) {
     const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
     if (!field || isListSchema(field)) continue;
-    if (seen.has(name))
-      throw badRequest('Invalid query parameters', {
-        [name]: `${name} takes one value: send ${name}=…`,
-      });
+    if (seen.has(name)) throw badRequest('Invalid query parameters', { [name]: oneValue(name) });
     seen.add(name);
   }
 }
@@ -254,9 +254,7 @@ export function bracketListKeys(
     const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
     if (!field) continue;
     if (!isListSchema(field)) {
-      throw badRequest('Invalid query parameters', {
-        [key]: `${name} takes one value: send ${name}=…`,
-      });
+      throw badRequest('Invalid query parameters', { [key]: oneValue(name) });
     }
     const values = [out[name], out[key]].filter((v) => v !== undefined && v !== '');
     delete out[key];

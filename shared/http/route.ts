@@ -130,12 +130,6 @@ export function fallback(
   );
 }
 
-/**
- * The body of a route that declares none: nothing, or an object without fields. Anything else
- * is refused like any body's unknown fields (SPEC §3: 422, each field named), so a call that
- * sends fields this route does not read (`{"version": 3}` to a restore) is not carried out as
- * if they meant something.
- */
 /** The parsed query: list parameters in any of their forms, every other one sent once. */
 function queryOf(schema: z.ZodMiniType, event: HttpEvent): unknown {
   refuseRepeatedKeys(schema, event.rawQueryString ?? '');
@@ -143,8 +137,13 @@ function queryOf(schema: z.ZodMiniType, event: HttpEvent): unknown {
 }
 
 let noBody: z.ZodMiniType | undefined;
-// Built on first use: at module scope the bundler would keep it, and zod with it, in the
-// fallback Lambda, which reaches this module but parses no body.
+/**
+ * The body of a route that declares none: nothing, or an object without fields. Anything else
+ * is refused like any body's unknown fields (SPEC §3: 422, each field named), so a call that
+ * sends fields this route does not read (`{"version": 3}` to a restore) is not carried out as
+ * if they meant something. Built on first use: at module scope the bundler would keep it, and
+ * zod with it, in the fallback Lambda, which reaches this module but parses no body.
+ */
 const NO_BODY = () => (noBody ??= z.optional(z.strictObject({})));
 
 /**

@@ -10,6 +10,7 @@ import { issuesToDetails } from '../domain/validation.ts';
 import { validationError, type ErrorDetails } from '../domain/errors.ts';
 import { normalizeQuery } from '../repo/listing.ts';
 import { MAX_OPERATION_ITEMS, type ExportFormat, type OperationFilter } from './model.ts';
+import { OPERATION_TYPES } from './view.ts';
 import type { UpdateInstanceInput } from '../domain/instance.ts';
 
 // The schemas of the routes that read or cancel an operation, in a module of their own: those
@@ -35,8 +36,6 @@ const filter = z.record(
 const all = z.optional(z.boolean());
 /** The count the caller previewed: if the filter matches another count now, the request is 409. */
 const expectedTotal = z.optional(z.int().check(z.gte(0)));
-
-const TYPES = 'bulk-update, bulk-delete, export';
 
 export const createOperationSchema = z.discriminatedUnion(
   'type',
@@ -64,7 +63,10 @@ export const createOperationSchema = z.discriminatedUnion(
       end_date: z.optional(isoDate),
     }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `must be one of: ${TYPES}` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be one of: ${OPERATION_TYPES.join(', ')}` : undefined,
+  },
 );
 export type CreateOperationBody = z.output<typeof createOperationSchema>;
 
