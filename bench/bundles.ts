@@ -1,6 +1,6 @@
 /**
  * Bundles every deployed Lambda (each distinct handler of the HTTP, stream and WebSocket route
- * tables, plus the HTTP fallback) and the baseline handler with the esbuild settings the CDK
+ * tables, the HTTP fallback and the migrations) and the baseline handler with the esbuild settings the CDK
  * function construct uses (infra/bundling.ts), through the esbuild JS API.
  *
  * CDK runs one `esbuild --bundle <entry> --outfile=<asset>/index.mjs` per function. Here all
@@ -16,6 +16,7 @@ import { routes } from '../shared/routes/index.ts';
 import { FALLBACK_HANDLER } from '../shared/routes/define.ts';
 import { streamConsumers } from '../shared/config/streams.ts';
 import { wsRoutes } from '../shared/config/ws-routes.ts';
+import { migrations } from '../shared/config/migrations.ts';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 export const BASELINE = 'baseline';
@@ -48,6 +49,7 @@ export function deployedHandlers(): string[] {
       FALLBACK_HANDLER,
       ...streamConsumers.map((c) => c.handler),
       ...wsRoutes.map((r) => r.handler),
+      ...migrations.map((m) => m.handler),
     ]),
   ];
 }

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { API_BASE } from '../shared/routes/define.ts';
 import { streamConsumers } from '../shared/config/streams.ts';
+import { migrations } from '../shared/config/migrations.ts';
 import { tables, type TableName } from '../shared/config/tables.ts';
 import { ApiGatewayAccountLogRole } from './constructs/api-gateway-account.ts';
 import { ApiAuth } from './constructs/auth.ts';
@@ -10,6 +11,7 @@ import { DataBuckets } from './constructs/buckets.ts';
 import { InstancesHttpApi } from './constructs/http-api.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { StreamConsumer } from './constructs/stream-consumer.ts';
+import { DataMigration } from './constructs/data-migration.ts';
 import { InstancesWebSocketApi } from './constructs/websocket-api.ts';
 import { OperatorConsole } from './constructs/console.ts';
 
@@ -37,7 +39,7 @@ const LOCAL_DASHBOARD_URL = 'http://localhost:3000/';
 
 /**
  * Everything is derived from the shared config (tables, routes, WebSocket routes, stream
- * consumers), so a new route, table or consumer needs no change here.
+ * consumers, migrations), so a new route, table, consumer or migration needs no change here.
  */
 export class InferenceInstancesStack extends Stack {
   readonly jwtIssuer: string | undefined;
@@ -48,6 +50,7 @@ export class InferenceInstancesStack extends Stack {
   readonly http: InstancesHttpApi;
   readonly ws: InstancesWebSocketApi;
   readonly streamConsumers: readonly StreamConsumer[];
+  readonly migrations: readonly DataMigration[];
   readonly monitoring: Monitoring;
   readonly console: OperatorConsole;
 
@@ -98,10 +101,23 @@ export class InferenceInstancesStack extends Stack {
       return consumer;
     });
 
+    // After the code that writes the new shape is live, so no old writer leaves items behind.
+    this.migrations = migrations.map(
+      (def) =>
+        new DataMigration(this, `${def.id}Migration`, {
+          def,
+          tables: this.data.byName,
+          after: [this.http, this.ws, ...this.streamConsumers],
+        }),
+    );
+
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: props.alarmEmail });
     this.monitoring.httpApiAlarms({ api: this.http.api, accessLogs: this.http.accessLogs });
     for (const fn of [...this.http.functions.values(), ...this.ws.functions.values()]) {
       this.monitoring.lambdaErrorAlarm(fn.node.id, fn);
+    }
+    for (const [i, def] of migrations.entries()) {
+      this.monitoring.lambdaErrorAlarm(`${def.id}Migration`, this.migrations[i]!.fn);
     }
     streamConsumers.forEach((def, i) => {
       const { fn } = this.streamConsumers[i]!;

@@ -22,17 +22,19 @@ const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 /** The Lambda runtime and the esbuild target must move together. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-export type HandlerKind = 'http' | 'ws' | 'stream';
+export type HandlerKind = 'http' | 'ws' | 'stream' | 'migration';
 
 /**
  * Stream batches of up to 100 records do sequential writes; an HTTP call must stay short. A
  * WebSocket `subscribe` may replay missed records one post at a time, so it gets the whole
- * 29 s API Gateway integration timeout.
+ * 29 s API Gateway integration timeout. A data migration scans whole tables once per deploy:
+ * Lambda's longest.
  */
-const TIMEOUT: Record<HandlerKind, Duration> = {
+export const TIMEOUT: Record<HandlerKind, Duration> = {
   http: Duration.seconds(10),
   ws: Duration.seconds(29),
   stream: Duration.seconds(60),
+  migration: Duration.minutes(15),
 };
 
 /** Why no Lambda dead-letter queue (Serverless-LambdaDLQ): DLQs only apply to async invokes. */
@@ -41,6 +43,8 @@ const NO_DLQ_REASON: Record<HandlerKind, string> = {
   ws: 'Invoked synchronously by the WebSocket API; a Lambda DLQ only receives failed asynchronous invocations, and errors reach the client and the Lambda error alarm instead.',
   stream:
     'Invoked by a DynamoDB stream event source mapping, which ignores the function DLQ; failed batches go to the mapping on-failure SQS destination, which has its own alarm.',
+  migration:
+    'Invoked synchronously by the deploy-time trigger (RequestResponse); a failure fails the CloudFormation deployment, which rolls back, and a Lambda DLQ only receives failed asynchronous invocations.',
 };
 
 export interface HandlerFunctionProps {

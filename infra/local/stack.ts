@@ -24,8 +24,7 @@ import { handleDocs, isDocsRequest } from './docs.ts';
 import { s3Env, startS3Local, type S3Local } from './s3-local.ts';
 import { RequestGate } from './request-gate.ts';
 import { handleConsole, isConsoleRequest } from './web.ts';
-import { migrateNameClaims } from '../../shared/repo/instances.ts';
-import { createDocumentClient } from '../../shared/aws/dynamo.ts';
+import { runMigrations } from './migrations.ts';
 import { writeStackState } from './stack-state.ts';
 
 export interface LocalStackOptions {
@@ -200,14 +199,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const admin = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
     const tableNames = localTableNames();
     const streamArns = await ensureTables(admin, tableNames);
-    if (opts.dataDir) {
-      // Data written before names were claimed by their look-alike skeleton: claim it anew.
-      const migration = await migrateNameClaims(createDocumentClient(admin), tableNames);
-      if (migration.migrated > 0 || migration.collisions.length > 0)
-        console.log(
-          `[local] name claims migrated: ${migration.migrated}; look-alike pairs left as they are: ${JSON.stringify(migration.collisions)}`,
-        );
-    }
     admin.destroy();
 
     // The Lambda environment: the same variables the CDK stack sets, plus the SDK's endpoint override.
@@ -224,6 +215,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     s3 = await startS3Local(opts.dataDir ? { dataDir: join(opts.dataDir, 's3') } : {});
     Object.assign(env, s3Env(s3));
     Object.assign(process.env, env);
+    // Kept data may predate a migration; a fresh in-memory database holds nothing to migrate.
+    if (opts.dataDir) await runMigrations();
 
     const host = opts.host ?? '127.0.0.1';
     const keys = opts.auth ? await loadOrCreateKeys(opts.auth.keysDir) : undefined;

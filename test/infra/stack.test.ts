@@ -13,6 +13,7 @@ import { FALLBACK_HANDLER, routeKeysOf } from '../../shared/routes/define.ts';
 import { RouteTable } from '../../shared/routes/match.ts';
 import type { Access } from '../../shared/config/tables.ts';
 import { streamConsumers } from '../../shared/config/streams.ts';
+import { migrations } from '../../shared/config/migrations.ts';
 import { tables, type TableDef, type TableName } from '../../shared/config/tables.ts';
 import { buckets, type BucketName } from '../../shared/config/buckets.ts';
 import { WS_ENDPOINT_ENV, WS_ROUTE_SELECTION, wsRoutes } from '../../shared/config/ws-routes.ts';
@@ -104,7 +105,13 @@ function expectedFunctions(): { name: string; fn: IFunction; timeout: number; gr
     timeout: 60,
     grants: streamConsumers[i]!.tables,
   }));
-  return [...http, ...ws, ...consumers];
+  const migrators = stack.migrations.map((m, i) => ({
+    name: migrations[i]!.handler,
+    fn: m.fn,
+    timeout: 900,
+    grants: migrations[i]!.tables,
+  }));
+  return [...http, ...ws, ...consumers, ...migrators];
 }
 
 /** DynamoDB actions each table gets in a role's identity policies (stream ARNs separately). */
@@ -243,13 +250,17 @@ describe('HTTP API', () => {
     const handlers = new Set([...routes.map((r) => r.handler), FALLBACK_HANDLER]);
     expect(new Set(stack.http.functions.keys())).toEqual(handlers);
     // Besides ours: CDK's custom-resource providers (the console's upload and config.json,
-    // emptying the console bucket on delete).
+    // emptying the console bucket on delete, running the migration triggers).
     const deployers = Object.keys(resources).filter(
-      (id) => id.startsWith('Custom') && resources[id]!.Type === 'AWS::Lambda::Function',
+      (id) => /^(Custom|AWSCDK)/.test(id) && resources[id]!.Type === 'AWS::Lambda::Function',
     );
-    expect(deployers.length).toBeGreaterThan(0);
+    expect(deployers.length).toBeGreaterThan(1);
     expect(ofType('AWS::Lambda::Function')).toHaveLength(
-      handlers.size + wsRoutes.length + streamConsumers.length + deployers.length,
+      handlers.size +
+        wsRoutes.length +
+        streamConsumers.length +
+        migrations.length +
+        deployers.length,
     );
   });
 
@@ -366,6 +377,40 @@ describe('stream consumers', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         Threshold: 0,
       });
+    }
+  });
+});
+
+describe('migrations', () => {
+  it('run each declared migration once per change of its function, waiting for its result', () => {
+    expect(stack.migrations).toHaveLength(migrations.length);
+    for (const m of stack.migrations) {
+      const trigger = resourceOf(m.trigger);
+      expect(trigger.Type).toBe('Custom::Trigger');
+      // The function's current version: a new one (and a new run) whenever code or config change.
+      const version = ofType('AWS::Lambda::Version').find(
+        (v) => JSON.stringify(v.Properties.FunctionName) === JSON.stringify({ Ref: idOf(m.fn) }),
+      );
+      expect(version).toBeDefined();
+      const versionId = Object.keys(resources).find((id) => resources[id] === version)!;
+      expect(trigger.Properties).toMatchObject({
+        HandlerArn: { Ref: versionId },
+        InvocationType: 'RequestResponse',
+        Timeout: String(900_000),
+        ExecuteOnHandlerChange: true,
+      });
+    }
+  });
+
+  it('run after the code that writes the new shape: every API and stream function', () => {
+    const writers = [
+      ...stack.http.functions.values(),
+      ...stack.ws.functions.values(),
+      ...stack.streamConsumers.map((c) => c.fn),
+    ];
+    for (const m of stack.migrations) {
+      const dependsOn = new Set(resourceOf(m.trigger).DependsOn);
+      for (const fn of writers) expect(dependsOn.has(idOf(fn)), fn.node.path).toBe(true);
     }
   });
 });

@@ -1,10 +1,18 @@
-/** `npm start` itself: persistence across restarts, clean shutdown (no orphan Java), no-Java message. */
+/**
+ * `npm start` itself: persistence and migrations across restarts, clean shutdown (no orphan
+ * Java), no-Java message.
+ */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnStack } from '../support/spawn-stack.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../shared/aws/dynamo.ts';
+import { nameClaimKeys } from '../../shared/repo/name-claim.ts';
+import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
+import { spawnStack, type StackInfo } from '../support/spawn-stack.ts';
 
 const javaProcessesFor = (dataDir: string) => {
   // The Java process itself (its watchdog shell's command line names the jar too).
@@ -14,20 +22,51 @@ const javaProcessesFor = (dataDir: string) => {
   return out.stdout.trim().split('\n').filter(Boolean);
 };
 
+const create = (url: string, name: string) =>
+  fetch(`${url}/api/instances`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, model_name: 'm', cluster_name: 'c', image_tag: 't' }),
+  });
+
+const docOf = (info: StackInfo) =>
+  createDocumentClient(new DynamoDBClient({ endpoint: info.dynamodb, ...LOCAL_AWS }));
+
+/** `CAT-kept` as code from before claims of the name as written stored it: the folded claim only. */
+async function writtenBeforeCasedClaims(info: StackInfo, id: number, cased: string) {
+  await docOf(info).send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: info.tables.instances,
+            Key: { id },
+            UpdateExpression: 'REMOVE name_claim_cased',
+          },
+        },
+        { Delete: { TableName: info.tables.meta, Key: { pk: cased } } },
+      ],
+    }),
+  );
+}
+
 describe('local stack lifecycle', () => {
-  it('keeps data across a restart and leaves no Java process behind on SIGTERM', async () => {
+  it('keeps data across a restart, migrates it at start and leaves no Java process behind on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ii-data-'));
     const first = await spawnStack(['--data-dir', dataDir]);
-    const created = await fetch(`${first.info.url}/api/instances`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'persisted',
-        model_name: 'm',
-        cluster_name: 'c',
-        image_tag: 't',
-      }),
-    }).then((r) => r.json() as Promise<{ id: number }>);
+    const created = (await (await create(first.info.url, 'persisted')).json()) as { id: number };
+    // An instance from before a migration (shared/config/migrations.ts): it blocks no capital
+    // look-alike until the next start migrates it.
+    const older = (await (await create(first.info.url, 'CAT-kept')).json()) as { id: number };
+    const [, cased] = nameClaimKeys('CAT-kept');
+    expect(cased).toBeDefined();
+    await writtenBeforeCasedClaims(first.info, older.id, cased!);
+    const lookalike = await create(first.info.url, '\u0421\u0410\u0422-kept');
+    expect(lookalike.status).toBe(201);
+    const { id: lookalikeId } = (await lookalike.json()) as { id: number };
+    expect(
+      (await fetch(`${first.info.url}/api/instances/${lookalikeId}`, { method: 'DELETE' })).status,
+    ).toBe(200);
     expect(javaProcessesFor(dataDir)).toHaveLength(1);
     expect(await first.stop(), first.output()).toBe(0);
     expect(javaProcessesFor(dataDir)).toEqual([]);
@@ -37,6 +76,16 @@ describe('local stack lifecycle', () => {
       const got = await fetch(`${second.info.url}/api/instances/${created.id}`);
       expect(got.status).toBe(200);
       expect(((await got.json()) as { name: string }).name).toBe('persisted');
+      // Migrated before the first request: the claim is back, and it blocks the look-alike.
+      const item = await docOf(second.info).send(
+        new GetCommand({ TableName: second.info.tables.instances, Key: { id: older.id } }),
+      );
+      expect(item.Item?.name_claim_cased).toBe(cased);
+      const again = await create(second.info.url, '\u0421\u0410\u0422-kept');
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { error: { details: unknown } }).error.details).toMatchObject(
+        { existing_id: older.id },
+      );
     } finally {
       await second.stop();
     }

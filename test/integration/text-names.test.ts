@@ -11,7 +11,8 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { createInstanceSchema } from '../../shared/domain/instance.ts';
-import { InstanceRepository, migrateNameClaims } from '../../shared/repo/instances.ts';
+import { InstanceRepository } from '../../shared/repo/instances.ts';
+import { migrateNameClaims } from '../../shared/repo/name-claim-migration.ts';
 import {
   legacyNameClaimKey,
   nameClaimKey,
