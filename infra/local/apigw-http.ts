@@ -14,6 +14,7 @@ import { API_BASE, FALLBACK_HANDLER } from '../../shared/routes/define.ts';
 import { RouteTable, type RequestMethod, type RouteMatch } from '../../shared/routes/match.ts';
 import { AppError } from '../../shared/domain/errors.ts';
 import { loadHandler } from './handlers.ts';
+import { exceedsLambdaResponse } from '../../shared/config/lambda.ts';
 import { lambdaContext } from './lambda-context.ts';
 import {
   CORS_ALLOW_HEADERS,
@@ -45,8 +46,6 @@ export const isHttpApiPath = (path: string): boolean =>
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-/** Lambda's synchronous response limit: a larger response fails the integration (502). */
-const LAMBDA_MAX_RESPONSE = 6 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|.*\+json|xml|x-www-form-urlencoded)|text\/)/i;
 
 export type Claims = Record<string, string | number | boolean | string[]>;
@@ -219,7 +218,7 @@ export async function handleHttp(
       body: JSON.stringify({ message: 'Internal Server Error' }),
     };
   }
-  if (Buffer.byteLength(result.body ?? '') > LAMBDA_MAX_RESPONSE) {
+  if (exceedsLambdaResponse(result)) {
     console.error(`[local] ${handlerName} returned more than 6 MB: API Gateway would answer 502`);
     res.writeHead(502, { 'content-type': 'application/json', 'apigw-requestid': requestId });
     res.end(JSON.stringify({ message: 'Internal Server Error' }));

@@ -12,12 +12,11 @@ import type { HistoryRecord } from '../domain/history.ts';
 import { RECORD_KEYS } from '../domain/history-record.ts';
 import type { ExportFormat } from '../domain/history-export-query.ts';
 import { payloadTooLarge } from '../domain/errors.ts';
+import { LAMBDA_RESPONSE_LIMIT } from '../config/lambda.ts';
 import { routeKey } from '../routes/table.ts';
 import { csvRow, type Cell } from './csv.ts';
 import { XlsxWriter } from './xlsx.ts';
 
-/** Lambda's synchronous response payload limit, which API Gateway inherits. */
-export const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 /** Room for the envelope (status, headers) around the body. */
 const ENVELOPE_ALLOWANCE = 16 * 1024;
 export const MAX_EXPORT_PAYLOAD = LAMBDA_RESPONSE_LIMIT - ENVELOPE_ALLOWANCE;

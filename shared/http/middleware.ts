@@ -17,6 +17,11 @@ import {
   unsupportedMediaType,
 } from '../domain/errors.ts';
 import { isTransient } from '../aws/errors.ts';
+import {
+  exceedsLambdaResponse,
+  LAMBDA_RESPONSE_LIMIT,
+  lambdaResponseBytes,
+} from '../config/lambda.ts';
 import { logger } from '../log.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -76,6 +81,13 @@ const THROTTLING = new Set([
 export function httpEnvelope(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {
   const finish = (request: Request) => {
     const id = requestIdOf(request.event);
+    if (request.response && exceedsLambdaResponse(request.response)) {
+      // API Gateway would answer a bare 502; say what happened and what to ask for instead.
+      logger.warn('response too large for API Gateway', {
+        response_bytes: lambdaResponseBytes(request.response),
+      });
+      request.response = errorResponse(responseTooLarge(), id);
+    }
     if (request.response)
       request.response.headers = { ...request.response.headers, 'x-request-id': id };
     withoutBodyForHead(request);
@@ -109,6 +121,12 @@ export function httpEnvelope(): middy.MiddlewareObj<HttpEvent, HttpResponse, Err
     },
   };
 }
+
+const responseTooLarge = () =>
+  payloadTooLarge(
+    `The response would pass the ${LAMBDA_RESPONSE_LIMIT / 1024 / 1024} MB API Gateway can return; ask for less (a smaller limit, fewer records)`,
+    { max_bytes: LAMBDA_RESPONSE_LIMIT },
+  );
 
 /** Enforces size (413), media type (415) and JSON syntax (400) on requests that carry a body. */
 export function jsonBody(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {

@@ -99,7 +99,9 @@ export function http(
       params: (def.params
         ? parseParams(def.params, event.pathParameters ?? {}, 'path')
         : undefined) as unknown,
-      query: (def.query ? queryOf(def.query, event) : undefined) as unknown,
+      query: (def.query
+        ? queryOf(def.query, event)
+        : noQuery(event.queryStringParameters)) as unknown,
       body: bodyOf(def.body, event) as unknown,
       header: (name) => event.headers?.[name],
     };
@@ -134,6 +136,18 @@ export function fallback(
 function queryOf(schema: z.ZodMiniType, event: HttpEvent): unknown {
   refuseRepeatedKeys(schema, event.rawQueryString ?? '');
   return parseParams(schema, bracketListKeys(schema, event.queryStringParameters ?? {}));
+}
+
+let noQueryParams: z.ZodMiniType | undefined;
+/**
+ * A route that declares no query takes no parameter: `?dry_run=true` on a DELETE must not
+ * delete while looking as if it was heeded (unknown query parameters are a 400 everywhere,
+ * README). Built on first use for the reason NO_BODY is.
+ */
+function noQuery(params: HttpEvent['queryStringParameters']): undefined {
+  if (params && Object.keys(params).length > 0)
+    parseParams((noQueryParams ??= z.strictObject({})), params);
+  return undefined;
 }
 
 let noBody: z.ZodMiniType | undefined;

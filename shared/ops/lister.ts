@@ -8,6 +8,7 @@ import { batchGetAll } from '../aws/batch-get.ts';
 import type { TableNames } from '../aws/dynamo.ts';
 import { ALL_OPERATIONS_PK, OPERATION_INDEX } from '../config/index-keys.ts';
 import { cursorFields, decodeCursor, encodeCursor } from '../repo/cursor.ts';
+import { PageBudget } from '../repo/page-budget.ts';
 import type { OperationItem } from './model.ts';
 import { invalidOperationCursor, type ListOperationsQuery } from './read-schemas.ts';
 
@@ -26,7 +27,9 @@ export class OperationLister {
   ): Promise<{ items: OperationItem[]; next_cursor: string | null }> {
     let startKey = q.cursor !== undefined ? startKeyOf(q.cursor) : undefined;
     const items: OperationItem[] = [];
+    const budget = new PageBudget();
     let examined = 0;
+    let previous: Record<string, unknown> | undefined;
     for (;;) {
       const res = await this.query(startKey, Math.min(100, q.limit - items.length + 10));
       const keys = res.Items ?? [];
@@ -34,12 +37,17 @@ export class OperationLister {
       let last: Record<string, unknown> | undefined;
       let stopped = false;
       for (const key of keys) {
-        examined++;
-        last = key;
         const op = hydrated.get(key.operation_id as string);
-        if (op && (!q.status || op.status === q.status) && (!q.type || op.type === q.type)) {
-          items.push(op);
-        }
+        const hit =
+          op !== undefined &&
+          (!q.status || op.status === q.status) &&
+          (!q.type || op.type === q.type);
+        // Each operation echoes its request (up to 64 KB): a page of large ones ends early, before
+        // this one (the first always fits, so `previous` is set by then).
+        if (hit && !budget.take(op)) return { items, next_cursor: cursorAfter(previous!) };
+        examined++;
+        last = previous = key;
+        if (hit) items.push(op);
         if (items.length >= q.limit || examined >= MAX_LIST_KEYS) {
           stopped = true;
           break;

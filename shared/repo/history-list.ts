@@ -12,7 +12,8 @@ import type { HistoryListQuery } from '../domain/history-list-query.ts';
 import { checkDateRange, matchesRecord } from '../domain/history-filter.ts';
 import { badRequest } from '../domain/errors.ts';
 import { cursorFields, decodeCursor, encodeCursor, queryHash } from './cursor.ts';
-import { HistoryReader, MAX_PAGE_BYTES } from './history-reader.ts';
+import { HistoryReader } from './history-reader.ts';
+import { PageBudget } from './page-budget.ts';
 
 /** The cursor: the last version returned, bound to the query that issued it (a hash of its filters). */
 const listCursor = (hash: string) =>
@@ -47,7 +48,7 @@ export class HistoryListReader extends HistoryReader {
     let seen = 0;
     let total = 0;
     let position = 0; // matches before the first item returned
-    let bytes = 0;
+    const budget = new PageBudget();
     let full = false;
     const items: HistoryRecord[] = [];
     for await (const page of this.table.recordPages(instanceId, { ascending: !desc })) {
@@ -64,12 +65,10 @@ export class HistoryListReader extends HistoryReader {
           continue;
         }
         if (full || items.length >= q.limit) continue;
-        const size = JSON.stringify(r).length + 1;
-        if (items.length > 0 && bytes + size > MAX_PAGE_BYTES) {
+        if (!budget.take(r)) {
           full = true; // the rest of this page would not fit a Lambda response
           continue;
         }
-        bytes += size;
         items.push(r);
       }
     }

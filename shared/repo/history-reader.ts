@@ -12,9 +12,6 @@ import type { HistoryRecord } from '../domain/history.ts';
 import { notFound } from '../domain/errors.ts';
 import { HistoryTable } from './history-table.ts';
 
-/** Page JSON budget: below API Gateway's 6 MB Lambda response limit, with room to spare. */
-export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
-
 /** The history table, and the instances table that tells an unknown instance apart. */
 export type HistoryTables = Pick<TableNames, 'history'> & Partial<Pick<TableNames, 'instances'>>;
 

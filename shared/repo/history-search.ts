@@ -15,7 +15,7 @@ import type { HistoryRecord, SearchPage } from '../domain/history.ts';
 import type { HistorySearchQuery } from '../domain/history-search-query.ts';
 import { checkDateRange, matchesRecord } from '../domain/history-filter.ts';
 import { cursorFields, decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
-import { MAX_PAGE_BYTES } from './history-reader.ts';
+import { PageBudget } from './page-budget.ts';
 import { HistoryTable, addDays } from './history-table.ts';
 import { Head, anyLeft, merged } from './merge.ts';
 
@@ -108,7 +108,7 @@ export class HistorySearchReader {
     const items: HistoryRecord[] = [];
     let examined = 0;
     let queries = 0;
-    let bytes = 0;
+    const budget = new PageBudget();
     let resume: Position | null = null;
     let lastPos: Position | null = null;
     walk: for await (const page of walk) {
@@ -125,12 +125,10 @@ export class HistorySearchReader {
       for (const [i, e] of page.entries.entries()) {
         const r = e.record ?? byKey.get(`${e.instance_id}#${e.version}`);
         if (r && matchesRecord(filter, r)) {
-          const size = JSON.stringify(r).length + 1;
-          if (items.length > 0 && bytes + size > MAX_PAGE_BYTES) {
+          if (!budget.take(r)) {
             resume = lastPos; // this record is the first of the next page
             break walk;
           }
-          bytes += size;
           items.push(r);
         }
         examined++;

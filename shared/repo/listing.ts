@@ -38,6 +38,7 @@ import { badRequest } from '../domain/errors.ts';
 import type { InstanceReader } from './instance-reader.ts';
 import { StatsRepository } from './stats.ts';
 import { decodeCursor, encodeCursor, invalidCursor, queryHash } from './cursor.ts';
+import { PageBudget } from './page-budget.ts';
 import { Head, anyLeft, merged, pageLimit } from './merge.ts';
 import { matches, type NormalizedQuery } from './instance-query.ts';
 
@@ -269,6 +270,7 @@ export class InstanceLister {
       } = await this.skipCounted(sources, ascending, toSkip));
     }
     const items: Instance[] = [];
+    const budget = new PageBudget();
     let examined = 0;
 
     for (; sourceIndex < sources.length; sourceIndex++, positions = undefined) {
@@ -287,25 +289,29 @@ export class InstanceLister {
         if (batch.length === 0) break;
         const hydrated = await this.repo.getMany(batch.map((e) => e.item.id as number));
         const byId = new Map(hydrated.map((i) => [i.id, i]));
+        const cursorHere = () =>
+          encodeCursor(listCursor(hash, sources), {
+            v: 2,
+            q: hash,
+            s: sourceIndex,
+            p: walk.positions(),
+          });
         for (const entry of batch) {
+          const item = byId.get(entry.item.id as number);
+          const hit = item !== undefined && matches(q, item);
+          // Past the response budget, the page ends before this entry, which the cursor keeps.
+          if (hit && toSkip === 0 && !budget.take(item)) {
+            return { items, next_cursor: cursorHere() };
+          }
           examined++;
           walk.examined(entry);
-          const item = byId.get(entry.item.id as number);
-          if (item && matches(q, item)) {
+          if (hit) {
             if (toSkip > 0) toSkip--;
             else items.push(item);
           }
           if (items.length === q.limit || examined >= MAX_KEYS_PER_REQUEST) {
             const more = (await walk.anyLeft()) || sourceIndex + 1 < sources.length;
-            const next = more
-              ? encodeCursor(listCursor(hash, sources), {
-                  v: 2,
-                  q: hash,
-                  s: sourceIndex,
-                  p: walk.positions(),
-                })
-              : null;
-            return { items, next_cursor: next };
+            return { items, next_cursor: more ? cursorHere() : null };
           }
         }
       }

@@ -82,6 +82,22 @@ describe('restore preview', () => {
   });
 });
 
+describe('routes that take no query parameters', () => {
+  it('refuse any sent anyway (400, each named) and change nothing', async () => {
+    const created = await createInstance();
+    const removal = await api('DELETE', `/api/instances/${created.id}?dry_run=true`);
+    expect(removal.status).toBe(400);
+    expect(removal.body.error.details).toEqual({ dry_run: 'unknown field' });
+    const patch = await api('PATCH', `/api/instances/${created.id}?atomic=true`, { replicas: 2 });
+    expect(patch.status).toBe(400);
+    const copy = await api('POST', `/api/instances/${created.id}/copy?zz=1`, {});
+    expect(copy.status).toBe(400);
+    expect((await api('GET', `/api/instances/${created.id}?zz=1`)).status).toBe(400);
+    const now = await api('GET', `/api/instances/${created.id}`);
+    expect(now.body).toMatchObject({ version: 1, replicas: created.replicas });
+  });
+});
+
 describe('routes that take no body', () => {
   it('refuse fields sent anyway (422, each named) and change nothing', async () => {
     const created = await createInstance();

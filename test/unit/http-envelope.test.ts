@@ -4,6 +4,8 @@ import type { Context } from 'aws-lambda';
 import { http } from '../../shared/http/route.ts';
 import { health } from '../../shared/routes/health.ts';
 import { conflict } from '../../shared/domain/errors.ts';
+import { json } from '../../shared/http/middleware.ts';
+import { LAMBDA_RESPONSE_LIMIT, lambdaResponseBytes } from '../../shared/config/lambda.ts';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { HttpEvent } from '../../shared/http/middleware.ts';
 
@@ -36,6 +38,25 @@ describe('http() envelope', () => {
       error: { type: 'Conflict', message: 'taken', details: { name: 'x' }, request_id: 'abc' },
       message: 'taken',
     });
+  });
+
+  it('answers 413 in the error shape for a response API Gateway could not return', async () => {
+    // 1.6 Mi quotes: 3.2 MiB of body (each one `\"`), 6.4 MiB escaped again in the payload.
+    const quotes = '"'.repeat(1.6 * 1024 * 1024);
+    const handler = http(health, async () => json(200, { items: [quotes] }));
+    const res = await handler(event({ 'x-request-id': 'big' }), ctx);
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['x-request-id']).toBe('big');
+    expect(JSON.parse(res.body!).error).toMatchObject({
+      type: 'PayloadTooLarge',
+      details: { max_bytes: LAMBDA_RESPONSE_LIMIT },
+      request_id: 'big',
+    });
+    // Just under the limit: delivered as it is.
+    const fits = 'x'.repeat(5.9 * 1024 * 1024);
+    const ok = await http(health, async () => json(200, { items: [fits] }))(event(), ctx);
+    expect(ok.statusCode).toBe(200);
+    expect(lambdaResponseBytes(ok)).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
   });
 
   it('turns DynamoDB throttling into 429 with Retry-After', async () => {
@@ -95,6 +116,24 @@ describe('http() envelope', () => {
     });
     expect((await handler(withBody('[1,2]'), ctx)).statusCode).toBe(422);
     expect((await handler(withBody('"x"'), ctx)).statusCode).toBe(422);
+    expect(ran).toBe(2);
+  });
+
+  it('refuses query parameters on a route that declares none', async () => {
+    let ran = 0;
+    const handler = http(health, async () => {
+      ran++;
+      return { statusCode: 200, headers: {}, body: '' };
+    });
+    const withQuery = (q?: Record<string, string>): HttpEvent => ({
+      ...event(),
+      ...(q ? { queryStringParameters: q } : {}),
+    });
+    expect((await handler(withQuery(), ctx)).statusCode).toBe(200);
+    expect((await handler(withQuery({}), ctx)).statusCode).toBe(200);
+    const res = await handler(withQuery({ dry_run: 'true' }), ctx);
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body!).error.details).toEqual({ dry_run: 'unknown field' });
     expect(ran).toBe(2);
   });
 
