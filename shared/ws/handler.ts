@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import { AppError, badRequest, internalError, throttled } from '../domain/errors.ts';
-import { parseBody } from '../domain/validation.ts';
+import { parseBody, rejectProtoKeys } from '../domain/validation.ts';
 import { logger } from '../log.ts';
 import { ANONYMOUS_PRINCIPAL, errorMessage } from './protocol.ts';
 import type { Publisher } from './publisher.ts';
@@ -58,6 +58,8 @@ export interface WsMessage<T> {
   event: WsEvent;
 }
 
+const notAnObject = () => badRequest('Messages must be JSON objects with an "action"');
+
 export interface WsRouteDeps {
   publisher: Pick<Publisher, 'post'>;
   connections: Pick<ConnectionRepository, 'countMessage' | 'countPrincipalMessage'>;
@@ -69,11 +71,15 @@ export function wsRoute<S extends z.ZodMiniType>(
   schema: S,
   fn: (msg: WsMessage<z.output<S>>) => Promise<void>,
 ) {
-  return wsHandler(deps, (msg) => fn({ ...msg, body: parseBody(schema, msg.body) }));
+  return wsHandler(deps, (msg) => {
+    // As over HTTP: a parsed `__proto__` key would be assigned away before the schema sees it.
+    rejectProtoKeys(msg.body);
+    return fn({ ...msg, body: parseBody(schema, msg.body) });
+  });
 }
 
 /**
- * A handler that takes any JSON value (`$default`, where a message may not even be an object).
+ * A handler that takes any JSON object (`$default`, where it may name no known action or none).
  * Limits, JSON syntax and error answers as in `wsRoute`.
  */
 export function wsHandler(
@@ -108,8 +114,10 @@ export function wsHandler(
       try {
         body = JSON.parse(event.body ?? '');
       } catch {
-        throw badRequest('Messages must be JSON objects with an "action"');
+        throw notAnObject();
       }
+      // `[1,2]`, `42` or `null` name no action: the shape is wrong, not the action.
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw notAnObject();
       await fn({ connectionId, body, event });
     } catch (err) {
       if (!(err instanceof AppError)) logger.error('websocket handler failed', { error: err });

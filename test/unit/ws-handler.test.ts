@@ -15,6 +15,7 @@ import { parseBody } from '../../shared/domain/validation.ts';
 import { wsHandler, wsRoute, type WsEvent, type WsRouteDeps } from '../../shared/ws/handler.ts';
 import {
   instanceEventSchema,
+  pingSchema,
   pongMessage,
   subscribeSchema,
   unknownAction,
@@ -113,6 +114,32 @@ describe('wsRoute', () => {
     });
   });
 
+  it('answers JSON that is no object with BadRequest, whichever route took it', async () => {
+    for (const body of ['[1,2]', '42', '"subscribe"', 'null']) {
+      await wsHandler(deps(), async () => undefined)(event(body));
+      await wsRoute(deps(), subscribeSchema, async () => undefined)(event(body));
+    }
+    const messages = posted();
+    expect(messages).toHaveLength(8);
+    for (const m of messages) expect(m.error.type).toBe('BadRequest');
+  });
+
+  it('names a __proto__ key, as HTTP does, and refuses unknown fields on every action', async () => {
+    await wsRoute(
+      deps(),
+      subscribeSchema,
+      async () => undefined,
+    )(event('{"action":"subscribe","topics":["instances"],"__proto__":{"x":1}}'));
+    await wsRoute(deps(), pingSchema, async () => undefined)(event('{"action":"ping","x":1}'));
+    const [proto, ping] = posted();
+    expect(proto.error).toMatchObject({
+      type: 'ValidationError',
+      details: { __proto__: '"__proto__" is not allowed as a key' },
+    });
+    expect(Object.keys(proto.error.details)).toEqual(['__proto__']);
+    expect(ping.error).toMatchObject({ type: 'ValidationError', details: { x: 'unknown field' } });
+  });
+
   it('hands a valid message to the handler, parsed', async () => {
     let got: unknown;
     await wsRoute(deps(), subscribeSchema, async ({ body }) => {
@@ -155,9 +182,7 @@ describe('wsHandler ($default)', () => {
   it.each([
     ['an object with an unknown action', '{"action":"launch-missiles"}', 'launch-missiles'],
     ['an object without an action', '{"topics":[]}', undefined],
-    ['a JSON value that is not an object', '[1,2]', undefined],
-    ['null', 'null', undefined],
-  ])('takes %s as it is', async (_name, body, action) => {
+  ])('answers %s with the actions there are', async (_name, body, action) => {
     // Act
     await wsHandler(deps(), async ({ body: raw }) => {
       throw unknownAction(

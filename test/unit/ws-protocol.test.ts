@@ -242,8 +242,11 @@ describe('actions', () => {
       ['ping', pingSchema],
     ]);
     expect([...byAction.keys()].sort()).toEqual([...WS_ACTIONS].sort());
-    for (const [action, schema] of byAction)
-      expect(schema.safeParse({ action, topics: ['instances'] }).success, action).toBe(true);
+    for (const [action, schema] of byAction) {
+      const message = action === 'ping' ? { action } : { action, topics: ['instances'] };
+      expect(schema.safeParse(message).success, action).toBe(true);
+      expect(schema.safeParse({ ...message, action: 'other' }).success, action).toBe(false);
+    }
   });
 
   it('are what an unknown action is told', () => {

@@ -1,4 +1,4 @@
 import * as z from 'zod/mini';
 
-export const pingSchema = z.object({ action: z.literal('ping') });
+export const pingSchema = z.strictObject({ action: z.literal('ping') });
 export type PingMessage = z.input<typeof pingSchema>;
