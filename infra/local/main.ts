@@ -4,10 +4,14 @@
  * stream shard, as AWS's ParallelizationFactor; default 1); PORT sets the port (default 8000,
  * 0 = any free). Test-only: --inject-stream-throttle RATE makes that fraction of stream batches
  * throw a throttling error (infra/local/stream-throttle.ts); SIGUSR2 turns it off and on again.
+ *
+ * Ctrl-C, SIGTERM, and the launcher going away (`npx tsx infra/local/main.ts` killed: see
+ * `launcherWatch`) stop everything, Java included, after an orderly drain.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './stack.ts';
+import { launcherWatch } from './launcher-watch.ts';
 import { throttledStreamHandlers } from './stream-throttle.ts';
 
 const { values } = parseArgs({
@@ -37,6 +41,8 @@ if (!(throttleRate >= 0 && throttleRate < 1)) {
 // A switch, so `npm run soak` can confine the fault to a window of its phase.
 const throttle = { rate: throttleRate, on: true };
 if (throttleRate > 0) process.on('SIGUSR2', () => (throttle.on = !throttle.on));
+
+const launcherGone = launcherWatch();
 
 const port = Number(process.env.PORT ?? 8000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -69,10 +75,10 @@ try {
 }
 
 let stopping = false;
-const shutdown = async (signal: string) => {
+const shutdown = async (reason: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping… (new requests get 503; history catches up first)`);
+  console.log(`\n${reason}: stopping… (new requests get 503; history catches up first)`);
   const t = await stack.stop();
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
@@ -84,6 +90,17 @@ const shutdown = async (signal: string) => {
 // Node leaves SIGTERM to its default action, which kills the process without stopping anything.
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+setInterval(() => {
+  const gone = launcherGone();
+  if (gone) void shutdown(gone);
+}, 250).unref();
+// Whoever read the output may be gone with the launcher: writing to a closed pipe must not end
+// the process before the drain has finished.
+for (const out of [process.stdout, process.stderr]) {
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
 
 console.log(
   [

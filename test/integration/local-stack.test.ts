@@ -1,9 +1,10 @@
 /**
  * `npm start` itself: persistence and migrations across restarts, clean shutdown (no orphan
- * Java), no-Java message.
+ * Java), SIGTERM to the launcher the operator started (`npm start`, `npx tsx …`) stops it all,
+ * no-Java message.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,30 @@ const javaProcessesFor = (dataDir: string) => {
   });
   return out.stdout.trim().split('\n').filter(Boolean);
 };
+
+/** The DynamoDB Local Java process serving `port` (a run's own; other stacks may be running). */
+const javaProcessesOnPort = (port: number) => {
+  const out = spawnSync('pgrep', ['-f', `^java .*DynamoDBLocal\\.jar -port ${port} `], {
+    encoding: 'utf8',
+  });
+  return out.stdout.trim().split('\n').filter(Boolean);
+};
+
+/** Whether anything answers HTTP on `url` (a 503 while draining still counts). */
+const answers = (url: string) =>
+  fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) }).then(
+    () => true,
+    () => false,
+  );
+
+/** Polls `condition` until it holds; fails with `what` (and the run's output) at the deadline. */
+async function until(condition: () => boolean | Promise<boolean>, ms: number, what: () => string) {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const create = (url: string, name: string) =>
   fetch(`${url}/api/instances`, {
@@ -99,6 +124,76 @@ describe('local stack lifecycle', () => {
     expect(await run.stop(), run.output()).toBe(0);
     expect(existsSync(run.info.state)).toBe(false);
   }, 120_000);
+
+  // What a process manager, `docker stop` (npm as PID 1) or `kill <pid of npm start>` does: the
+  // signal reaches the launcher only, not the stack under it.
+  it.each([
+    ['npm', ['start', '--', '--in-memory']],
+    ['npx', ['tsx', 'infra/local/main.ts', '--in-memory']],
+  ])(
+    'stops everything, Java included, on SIGTERM to `%s` alone',
+    async (launcher, args) => {
+      const child = spawn(launcher, args, {
+        env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // A group of its own, as from a shell prompt, so that cleanup can reach what it leaves.
+        detached: true,
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      let launcherExit: number | string | null | undefined;
+      child.once('exit', (code, signal) => (launcherExit = code ?? signal));
+      let info: StackInfo | undefined;
+      try {
+        await until(
+          () => {
+            const line = output.split('\n').find((l) => l.startsWith('READY '));
+            if (line) info = JSON.parse(line.slice(6)) as StackInfo;
+            return info !== undefined || launcherExit !== undefined;
+          },
+          // Generous for a loaded machine (it takes a few seconds); only a failure waits this long.
+          45_000,
+          () => `no READY line:\n${output}`,
+        );
+        expect(info, output).toBeDefined();
+        const { url, dynamodb } = info!;
+        const javaPort = Number(new URL(dynamodb).port);
+        expect(await answers(url)).toBe(true);
+        expect(javaProcessesOnPort(javaPort)).toHaveLength(1);
+
+        process.kill(child.pid!, 'SIGTERM');
+
+        await until(
+          async () => !(await answers(url)) && javaProcessesOnPort(javaPort).length === 0,
+          10_000,
+          () =>
+            `${url} still answers after SIGTERM to ${launcher} (Java: ${javaProcessesOnPort(javaPort).join(',') || 'none'})\n${output}`,
+        );
+        // The orderly stop ran (not a kill). npx exits at once, before the stack's last line.
+        await until(
+          () => launcherExit !== undefined,
+          5_000,
+          () => `${launcher} still running`,
+        );
+        await until(
+          () => /stopped in /.test(output),
+          5_000,
+          () => `no orderly stop in the output:\n${output}`,
+        );
+        // `npm start` hands the signal to the stack itself and exits with it, after the stop.
+        if (launcher === 'npm') expect(launcherExit, output).toBe(0);
+      } finally {
+        // On failure: whatever is left of this run (its own process group; Java stops with it).
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          // nothing left
+        }
+      }
+    },
+    70_000,
+  );
 
   it('says how to install Java when it is missing', () => {
     const nodeDir = join(process.execPath, '..');
