@@ -84,6 +84,25 @@ export async function expectedVersion(
   return now && versions.includes(now.version) ? now.version : versions[0];
 }
 
+/**
+ * What a restore demands of the instance's state beyond a version: `If-Match: *` that it exists,
+ * `If-None-Match: *` that it is deleted (the only If-None-Match a restore takes: a 400 otherwise).
+ */
+export function restoreState(
+  ifMatch: string | undefined,
+  ifNoneMatch: string | undefined,
+): 'exists' | 'deleted' | undefined {
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') {
+      throw badRequest('If-None-Match on a restore takes only *', {
+        'if-none-match': 'send * to restore the instance only while it is deleted',
+      });
+    }
+    return 'deleted';
+  }
+  return ifMatch?.trim() === '*' ? 'exists' : undefined;
+}
+
 /** True when `If-None-Match` names the current version (or is `*`). */
 export function noneMatchHits(ifNoneMatch: string | undefined, version: number): boolean {
   if (ifNoneMatch === undefined) return false;

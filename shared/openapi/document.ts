@@ -137,7 +137,7 @@ const HEADER_PARAMS: Record<
       in: 'header',
       required: false,
       description:
-        'Only change the instance if its current ETag (quoted version, e.g. `"3"`) is listed; else 412. `*` matches any version; a list (`"3", "4"`) matches any of them. Strong comparison (RFC 9110 §13.1.1): a weak tag (`W/"3"`) never matches. A malformed value (not `*` or quoted tags) is a 400.',
+        'Only change the instance if its current ETag (quoted version, e.g. `"3"`) is listed; else 412. `*` matches any version (a deleted instance has none: 412); a list (`"3", "4"`) matches any of them. Strong comparison (RFC 9110 §13.1.1): a weak tag (`W/"3"`) never matches. A malformed value (not `*` or quoted tags) is a 400.',
       schema: { type: 'string' },
       example: '"3"',
     },
@@ -148,7 +148,8 @@ const HEADER_PARAMS: Record<
       name: 'If-None-Match',
       in: 'header',
       required: false,
-      description: 'Answer 304 without a body when the current ETag is listed.',
+      description:
+        'On a read: answer 304 without a body when the current ETag is listed. On a restore: only `*`, which restores the instance only while it is deleted (412 if it exists).',
       schema: { type: 'string' },
       example: '"3"',
     },

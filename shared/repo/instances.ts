@@ -11,19 +11,30 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Instance } from '../domain/instance-schema.ts';
 import type { CreateInstanceInput } from '../domain/instance.ts';
-import { conflict, notFound } from '../domain/errors.ts';
+import { conflict, notFound, preconditionFailed } from '../domain/errors.ts';
 import type { RestoreTarget } from '../domain/restore-target.ts';
-import {
-  InstanceWriter,
-  NameTaken,
-  checkVersion,
-  versionMismatch,
-  type PlannedWrite,
-} from './instance-writer.ts';
+import { InstanceWriter, NameTaken, checkVersion, type PlannedWrite } from './instance-writer.ts';
 import { isTombstone, itemOf, toInstance, type ChangeMeta, type StoredItem } from './items.ts';
 import { nameClaimKeys } from './name-claim.ts';
 
 export const INSTANCE_COUNTER_KEY = 'COUNTER#instance_id';
+
+/** A restore's demand on the instance's state: `If-Match: *` (exists), `If-None-Match: *` (deleted). */
+export type RestoreState = 'exists' | 'deleted';
+
+const isDeleted = (id: number) =>
+  preconditionFailed('The instance is deleted: it has no current version to match', {
+    id,
+    deleted: true,
+    'if-match':
+      'a deleted instance has no current version; send If-None-Match: * to restore it only while it is deleted',
+  });
+
+const isNotDeleted = (id: number, version: number) =>
+  preconditionFailed('The instance exists: If-None-Match: * restores only a deleted one', {
+    id,
+    current_version: version,
+  });
 
 export class InstanceRepository extends InstanceWriter {
   protected override claimKeysOf(name: string): readonly string[] {
@@ -99,6 +110,7 @@ export class InstanceRepository extends InstanceWriter {
     target: RestoreTarget,
     meta: ChangeMeta,
     expectedVersion?: number,
+    state?: RestoreState,
   ): Promise<Instance> {
     return this.optimistically(id, expectedVersion, async () => {
       const item = await this.getItem(id);
@@ -106,11 +118,12 @@ export class InstanceRepository extends InstanceWriter {
       let plan: PlannedWrite<Instance>;
       if (isTombstone(item as unknown as Record<string, unknown>)) {
         const tomb = item as Extract<StoredItem, { deleted: true }>;
-        if (expectedVersion !== undefined && tomb.version !== expectedVersion)
-          throw versionMismatch(id, expectedVersion, tomb.version);
+        // RFC 9110 §13.1.1: If-Match, `*` included, is false without a current representation.
+        if (expectedVersion !== undefined || state === 'exists') throw isDeleted(id);
         plan = this.planRecreate(tomb, target, meta);
       } else {
         const current = toInstance(item as unknown as Record<string, unknown>);
+        if (state === 'deleted') throw isNotDeleted(id, current.version);
         checkVersion(current, expectedVersion);
         plan = this.planUpdate(current, target.patch, meta, 'restore')!;
       }

@@ -25,7 +25,7 @@ export const previewRestore = defineRoute({
   operationId: 'previewRestore',
   summary: 'Preview a restore',
   description:
-    'What `POST` on the same path would change, without changing anything: the differences from the instance\'s current state to the record\'s snapshot, field by field and `envs` key by key (empty when the restore would only add a version). A deleted instance shows every field as added and `recreates: true`. Restore with `If-Match: "<current_version>"` to apply exactly what was previewed.',
+    'What `POST` on the same path would change, without changing anything: the differences from the instance\'s current state to the record\'s snapshot, field by field and `envs` key by key (empty when the restore would only add a version). A deleted instance shows every field as added and `recreates: true`. Restore with `If-Match: "<current_version>"` to apply exactly what was previewed; for a deleted instance (`current_version` null), with `If-None-Match: *`.',
   tags: ['History'],
   responses: {
     200: {

@@ -14,9 +14,9 @@ export const restoreInstance = defineRoute({
   operationId: 'restoreInstance',
   summary: 'Restore an instance to a history record',
   description:
-    "Sets the instance back to the record's snapshot as a new version (history `restore` with `restored_from`); re-creates a deleted instance under its id. `If-Match` is honoured. No request body.",
+    "Sets the instance back to the record's snapshot as a new version (history `restore` with `restored_from`); re-creates a deleted instance under its id. `If-Match` is honoured; a deleted instance has no current version, so any `If-Match` is a 412 there: send `If-None-Match: *` to restore only while it is still deleted (412 if it exists by then). No request body.",
   tags: ['History'],
-  headers: ['if-match', 'x-change-reason'],
+  headers: ['if-match', 'if-none-match', 'x-change-reason'],
   responses: {
     200: instanceOk('The instance after the restore.'),
     404: 'No such history record for this instance.',

@@ -331,7 +331,7 @@ describe('POST /api/instances/{id}/restore/{history_id}', () => {
     });
   });
 
-  it('honours If-Match on live and deleted instances (412)', async () => {
+  it('honours If-Match on live instances and If-None-Match: * on deleted ones (412)', async () => {
     // Live
     const { id } = await createInstance();
     await api('PATCH', `/api/instances/${id}`, { replicas: 2 });
@@ -347,15 +347,18 @@ describe('POST /api/instances/{id}/restore/{history_id}', () => {
     expect(fresh.status).toBe(200);
     expect(fresh.body.version).toBe(3);
 
-    // Deleted: the ETag to match is the version of the delete (4 here)
+    // Deleted: no current version to match, not even the delete's (4 here); If-None-Match: *
+    // restores only while it is deleted (restore-preview.test.ts has the rest).
     await api('DELETE', `/api/instances/${id}`);
     await historyOf(id, 4);
-    const wrong = await api('POST', `/api/instances/${id}/restore/${v1!.history_id}`, undefined, {
-      'if-match': '"3"',
-    });
-    expect(wrong.status).toBe(412);
+    for (const tag of ['"3"', '"4"']) {
+      const res = await api('POST', `/api/instances/${id}/restore/${v1!.history_id}`, undefined, {
+        'if-match': tag,
+      });
+      expect(res.status, tag).toBe(412);
+    }
     const right = await api('POST', `/api/instances/${id}/restore/${v1!.history_id}`, undefined, {
-      'if-match': '"4"',
+      'if-none-match': '*',
     });
     expect(right.status).toBe(200);
     expect(right.body.version).toBe(5);

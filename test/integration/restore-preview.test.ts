@@ -82,6 +82,32 @@ describe('restore preview', () => {
   });
 });
 
+describe('restoring a deleted instance conditionally', () => {
+  it('fails If-Match, which no deleted instance matches, and takes If-None-Match: *', async () => {
+    const created = await createInstance();
+    const [first] = await historyOf(created.id, 1);
+    expect((await api('DELETE', `/api/instances/${created.id}`)).status).toBe(200);
+    const restore = `/api/instances/${created.id}/restore/${first!.history_id}`;
+    // The delete's version (2) is no current version either.
+    for (const tag of ['*', '"2"']) {
+      const res = await api('POST', restore, undefined, { 'if-match': tag });
+      expect(res.status, tag).toBe(412);
+      expect(res.body.error.details).toMatchObject({ id: created.id, deleted: true });
+    }
+    expect(
+      (await api('POST', restore, undefined, { 'if-none-match': '"2"' })).body.error.details,
+    ).toEqual({ 'if-none-match': 'send * to restore the instance only while it is deleted' });
+    const recreated = await api('POST', restore, undefined, { 'if-none-match': '*' });
+    expect(recreated.status).toBe(200);
+    expect(recreated.body.version).toBe(3);
+    // Now it exists: If-None-Match: * refuses, If-Match: * passes.
+    const again = await api('POST', restore, undefined, { 'if-none-match': '*' });
+    expect(again.status).toBe(412);
+    expect(again.body.error.details).toEqual({ id: created.id, current_version: 3 });
+    expect((await api('POST', restore, undefined, { 'if-match': '*' })).status).toBe(200);
+  });
+});
+
 describe('routes that take no query parameters', () => {
   it('refuse any sent anyway (400, each named) and change nothing', async () => {
     const created = await createInstance();
