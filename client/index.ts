@@ -531,7 +531,15 @@ export class InstancesClient {
     };
   }
 
-  restoreInstance(id: number, historyId: number, opts: ConditionalOptions = {}): Promise<Instance> {
+  /**
+   * `ifMatch` restores only from that version; a deleted instance has none, so `ifNoneMatch: '*'`
+   * restores it only while it is still deleted (both are a 412 otherwise).
+   */
+  restoreInstance(
+    id: number,
+    historyId: number,
+    opts: ConditionalOptions & { ifNoneMatch?: '*' } = {},
+  ): Promise<Instance> {
     return this.send({
       ...opts,
       ...route('restoreInstance', { id, history_id: historyId }),

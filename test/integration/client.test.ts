@@ -400,7 +400,9 @@ describe('InstancesClient.subscribe', () => {
       );
       // One more live change after the resume.
       const history = await api.listHistory(inst.id, { sort_order: 'asc', limit: 1 });
-      const restored = await api.restoreInstance(inst.id, history.items[0]!.history_id);
+      const restored = await api.restoreInstance(inst.id, history.items[0]!.history_id, {
+        ifNoneMatch: '*',
+      });
       await eventually(async () => events.some((e) => e.type === 'instance.restored'), 15_000);
 
       // Assess: every record after the create, each once, in order. The create was committed
