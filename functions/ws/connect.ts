@@ -7,6 +7,7 @@ import { ANONYMOUS_PRINCIPAL, topicsFromQuery } from '../../shared/ws/protocol.t
 import type { WsEvent, WsResult } from '../../shared/ws/handler.ts';
 import { authConfigFromEnv, createVerifier } from '../../shared/auth/jwt.ts';
 import { wsDeps } from '../lib/ws-deps.ts';
+import { actorProblem } from '../../shared/domain/text.ts';
 
 const { connections } = wsDeps();
 const authConfig = authConfigFromEnv();
@@ -17,7 +18,8 @@ export const handler = async (event: WsEvent): Promise<WsResult> => {
   let sub = ANONYMOUS_PRINCIPAL;
   if (verify) {
     const claims = await verify(query.token);
-    if (!claims?.sub) return { statusCode: 401, body: 'Unauthorized' };
+    // The subject rules of HTTP (shared/http/auth.ts): it names the principal the limits count.
+    if (!claims?.sub || actorProblem(claims.sub)) return { statusCode: 401, body: 'Unauthorized' };
     sub = claims.sub;
   }
   const topics = topicsFromQuery(query);

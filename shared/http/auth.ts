@@ -5,6 +5,7 @@
  */
 import type { Scope } from '../routes/define.ts';
 import { forbidden, unauthorized } from '../domain/errors.ts';
+import { actorProblem } from '../domain/text.ts';
 import type { HttpEvent } from './middleware.ts';
 
 export interface Principal {
@@ -29,6 +30,8 @@ export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '') throw unauthorized();
+  const problem = actorProblem(sub);
+  if (problem) throw unauthorized(`The token's subject (sub) ${problem}`);
   return {
     sub,
     scopes: new Set(

@@ -207,6 +207,16 @@ describe('API2 Broken Authentication', () => {
     expect(ok.status).toBe('open');
     ok.socket?.close();
   });
+
+  it('refuses a validly signed token whose subject cannot be recorded as the actor', async () => {
+    for (const sub of ['bob\u001b[31m', 'eve\u202Eadmin', 'x'.repeat(257)]) {
+      const token = await mintToken(keys, { sub, scopes: ['instances:write'] });
+      const res = await call('POST', '/api/instances', token, newInstance());
+      expect(res.status, JSON.stringify(sub)).toBe(401);
+      expect(res.body.error.message).toMatch(/^The token's subject \(sub\) must /);
+      expect((await wsOpen(`token=${token}`)).status, JSON.stringify(sub)).toBe(401);
+    }
+  });
 });
 
 describe('API5 Broken Function Level Authorization', () => {

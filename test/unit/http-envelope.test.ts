@@ -143,6 +143,28 @@ describe('http() envelope', () => {
     (e.requestContext as { authorizer?: unknown }).authorizer = undefined;
     expect((await handler(e, ctx)).statusCode).toBe(401);
   });
+
+  it('answers 401 to a subject that cannot be recorded as the actor', async () => {
+    const handler = http(health, async () => ({ statusCode: 200, headers: {}, body: '' }));
+    const withSub = (sub: string) => {
+      const e = event();
+      (e.requestContext.authorizer!.jwt.claims as Record<string, unknown>).sub = sub;
+      return e;
+    };
+    const messages = [];
+    for (const sub of ['bob\u0000', 'eve\u202Eadmin', 'x'.repeat(257)]) {
+      const res = await handler(withSub(sub), ctx);
+      expect(res.statusCode, sub).toBe(401);
+      messages.push(JSON.parse(res.body!).error.message);
+    }
+    expect(messages).toEqual([
+      "The token's subject (sub) must not contain control characters (found U+0000)",
+      "The token's subject (sub) must not contain invisible, formatting or bidirectional control characters (found U+202E)",
+      "The token's subject (sub) must be at most 256 characters",
+    ]);
+    expect((await handler(withSub('x'.repeat(256)), ctx)).statusCode).toBe(200);
+    expect((await handler(withSub('auth0|5f7c…@example.com'), ctx)).statusCode).toBe(200);
+  });
 });
 
 describe('scopes', () => {

@@ -17,10 +17,10 @@ import { AppError } from '../../shared/domain/errors.ts';
 import {
   createInstanceSchema,
   nameKey,
-  textProblem,
   updateInstanceSchema,
   type Instance,
 } from '../../shared/domain/instance.ts';
+import { actorProblem, textProblem } from '../../shared/domain/text.ts';
 import { parseBody } from '../../shared/domain/validation.ts';
 import {
   heldNameClaims,
@@ -55,6 +55,15 @@ function detailsOf(schema: Parameters<typeof parseBody>[0], body: Record<string,
 }
 
 const valid = { name: 'a', model_name: 'm', cluster_name: 'c', image_tag: 'i' };
+
+describe('actorProblem', () => {
+  it('takes any printable subject up to 256 characters, counted as code points', () => {
+    expect(actorProblem('auth0|5f7c1e@example.com')).toBeUndefined();
+    expect(actorProblem('😀'.repeat(256))).toBeUndefined();
+    expect(actorProblem('😀'.repeat(257))).toBe('must be at most 256 characters');
+    expect(actorProblem('a\u202Eb')).toMatch(/bidirectional control characters \(found U\+202E\)/);
+  });
+});
 
 describe('textProblem', () => {
   it.each([
