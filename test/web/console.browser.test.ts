@@ -273,4 +273,51 @@ describe('operator console', () => {
     await page.getByRole('table', { name: 'Operations' }).waitFor();
     await expectAccessible('operations page');
   });
+
+  it('colour contrast (axe): an error toast with its request id, a hovered light button', async () => {
+    const mk = (suffix: string) =>
+      api.createInstance({
+        name: `${prefix}-contrast-${suffix}`,
+        model_name: 'm',
+        cluster_name: 'c',
+        image_tag: 't',
+      });
+    const [one] = await Promise.all([mk('a'), mk('b')]);
+    await page.goto(`${base()}/?q=${prefix}-contrast`);
+    await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+    const bulk = page.getByRole('region', { name: 'Bulk actions' });
+    await bulk.getByText('2 selected').waitFor();
+    // The pointer stays on the button: axe measures its hover colours.
+    await bulk.getByRole('button', { name: 'Set status…' }).hover();
+    await expectAccessible('bulk bar, "Set status…" hovered');
+
+    // A server error (with a request id) on delete: the global error toast.
+    await page.route(`**/api/instances/${one.id}`, (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            headers: { 'x-request-id': 'req-contrast-1' },
+            body: JSON.stringify({
+              error: {
+                type: 'InternalError',
+                message: 'Internal error',
+                request_id: 'req-contrast-1',
+              },
+              message: 'Internal error',
+            }),
+          })
+        : route.fallback(),
+    );
+    await page.goto(`${base()}/instances/${one.id}`);
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page
+      .getByRole('dialog', { name: `Delete "${one.name}"?` })
+      .getByRole('button', { name: `Delete ${one.name}` })
+      .click();
+    await page.getByText(/request req-contrast-1/).waitFor();
+    await page.mouse.move(0, 0);
+    await expectAccessible('error toast');
+    await page.unroute(`**/api/instances/${one.id}`);
+  });
 });

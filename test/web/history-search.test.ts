@@ -4,6 +4,7 @@ import {
   dayRange,
   endOfDay,
   idList,
+  parseIdInput,
   startOfDay,
   timelinePatch,
   toHistoryListQuery,
@@ -125,5 +126,21 @@ describe('history search across instances: URL ⇄ filters', () => {
     expect(idList('4, 5 6,,0,-1,4')).toEqual([4, 5, 6]);
     expect(idList('')).toBeUndefined();
     expect(idList(Array.from({ length: 150 }, (_, i) => String(i + 1)))).toHaveLength(100);
+  });
+});
+
+describe('the "Instance ids" field: taken whole or not at all', () => {
+  it('ids separated by commas or spaces, distinct; empty means every instance', () => {
+    expect(parseIdInput(' 20, 21 20  7')).toEqual({ ids: [20, 21, 7] });
+    expect(parseIdInput('  ')).toEqual({ ids: undefined });
+  });
+
+  it('anything that is not an id is an error, not a different filter', () => {
+    expect(parseIdInput('abc')).toEqual({ error: 'Not an instance id: abc' });
+    expect(parseIdInput('20, abc')).toEqual({ error: 'Not an instance id: abc' });
+    expect(parseIdInput('0 -3 1.5')).toEqual({ error: 'Not instance ids: 0, -3, 1.5' });
+    expect(parseIdInput('9999999999')).toHaveProperty('error');
+    const many = Array.from({ length: 101 }, (_, i) => i + 1).join(',');
+    expect(parseIdInput(many)).toEqual({ error: 'At most 100 ids (101 given)' });
   });
 });

@@ -16,6 +16,7 @@ import { instanceStatsQuery, listInstancesQuery } from '../features/instances/ap
 import { toListQuery } from '../features/instances/search.ts';
 import { Layout } from './layout.tsx';
 import { NotFound } from './not-found.tsx';
+import { RouteError } from './route-error.tsx';
 import { InstancesPage } from './routes/instances.tsx';
 import { InstancePage } from './routes/instance.tsx';
 import { CreateInstancePage } from './routes/create-instance.tsx';
@@ -124,6 +125,9 @@ export function createAppRouter(context: RouterContext, history?: RouterHistory)
     parseSearch,
     stringifySearch,
     defaultPreload: 'intent',
+    // Every route gets a boundary of its own inside the layout's Outlet: a page that throws
+    // shows the error in place of that page, never a blank app without header or navigation.
+    defaultErrorComponent: RouteError,
     scrollRestoration: true,
     ...(history ? { history } : {}),
   });

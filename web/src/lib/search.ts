@@ -23,6 +23,21 @@ export function stringifySearch(search: RawSearch): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * A route's validated search, ready for TanStack Router. The router hands a route
+ * `{ ...parentSearch, ...validated }`, and the root route's search is the raw URL: a key the
+ * validator merely left out would keep its raw string (`?status=bogus` reached Mantine's
+ * MultiSelect as a string; `?limit=5000` reached the API). So a key the route knows whose value
+ * was rejected comes back as an explicit `undefined`, which overrides the raw value (the view
+ * falls back to its default for that key, the good keys stay); a key absent from the URL stays
+ * absent (undefined keys would otherwise show up in equality checks).
+ */
+export function validated<T extends object>(raw: RawSearch, out: T): T {
+  return Object.fromEntries(
+    Object.entries(out).filter(([k, v]) => v !== undefined || k in raw),
+  ) as T;
+}
+
 export const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 

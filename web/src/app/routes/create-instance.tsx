@@ -15,10 +15,15 @@ import {
   focusFirstError,
 } from '../../features/instances/components/instance-form.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.tsx';
+import { flatten } from '../../features/instances/merge.ts';
+import { sameValue } from '../../../../shared/domain/instance.ts';
 
 export function CreateInstancePage() {
   const navigate = useNavigate();
   const [values, setValues] = useState(emptyValues);
+  const [untouched] = useState(() => flatten(values));
+  const dirty = !sameValue(flatten(values), untouched);
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateInstance();
 
@@ -33,7 +38,8 @@ export function CreateInstancePage() {
     create.mutate(checked.body, {
       onSuccess: (inst) => {
         notifySuccess(`Created ${inst.name}`);
-        void navigate({ to: '/instances/$id', params: { id: inst.id } });
+        // Saved: the form's values are the new instance's, nothing to lose.
+        void navigate({ to: '/instances/$id', params: { id: inst.id }, ignoreBlocker: true });
       },
       onError: (err) => {
         if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
@@ -47,6 +53,7 @@ export function CreateInstancePage() {
 
   return (
     <Stack maw={960}>
+      <UnsavedChangesGuard when={dirty} />
       <AnchorLink to="/" size="sm">
         ← Instances
       </AnchorLink>

@@ -4,7 +4,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { NotFoundError } from '../../../../client/index.ts';
 import { useApi } from '../../lib/api.tsx';
-import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
+import { describeError, notifySuccess } from '../../lib/errors.ts';
 import { instanceQuery } from '../../features/instances/api/queries.ts';
 import {
   compareQuery,
@@ -49,6 +49,18 @@ export default function HistoryPage() {
   const filtered = hasHistoryFilters(search);
 
   const name = instance.data?.name ?? records[0]?.snapshot.name ?? `#${id}`;
+  // No history at all (404): no instance ever had this id. A deleted one keeps its history.
+  if (history.error instanceof NotFoundError) {
+    return (
+      <Stack maw={1100}>
+        <Title order={1} size="h2">
+          Instance not found
+        </Title>
+        <Text>No instance with id {id} exists or has ever existed, so it has no history.</Text>
+        <AnchorLink to="/">Back to the instances</AnchorLink>
+      </Stack>
+    );
+  }
   return (
     <Stack maw={1100}>
       <Group gap="xs">
@@ -66,7 +78,7 @@ export default function HistoryPage() {
         </Title>
         <ExportButtons id={id} />
       </Group>
-      {instance.error instanceof NotFoundError && (
+      {instance.error instanceof NotFoundError && history.isSuccess && (
         <Alert color="gray" title="This instance is deleted">
           Restore one of its versions to bring it back under the same id.
         </Alert>
@@ -195,11 +207,16 @@ function RestoreDialog({
   const [reason, setReason] = useState('');
   const target = record.data;
   const p = preview.data;
+  // The next restore starts without the last one's error.
+  const close = () => {
+    restore.reset();
+    onClose();
+  };
   const error = record.error ?? preview.error;
   return (
     <Modal
       opened={open}
-      onClose={onClose}
+      onClose={close}
       size="xl"
       title={target ? `Restore version ${target.version}?` : 'Restore'}
     >
@@ -219,8 +236,17 @@ function RestoreDialog({
             caption="What the restore changes"
           />
           <ReasonInput value={reason} onChange={setReason} disabled={restore.isPending} />
+          {restore.error && (
+            <Alert
+              color="red"
+              role="alert"
+              title={`Restore failed: ${describeError(restore.error).title}`}
+            >
+              {describeError(restore.error).message}
+            </Alert>
+          )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
+            <Button variant="default" onClick={close}>
               Cancel
             </Button>
             <Button
@@ -239,12 +265,12 @@ function RestoreDialog({
                       notifySuccess(
                         `Restored version ${target.version} as version ${inst.version}`,
                       );
-                      onClose();
+                      close();
                     },
-                    onError: (e) => {
+                    onError: () => {
                       // Changed since the preview (412): show the new preview, keep the reason.
+                      // The error shows in the dialog (below), once: the mutation is silent.
                       void preview.refetch();
-                      notifyError(e, 'Restore failed');
                     },
                   },
                 )

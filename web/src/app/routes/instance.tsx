@@ -30,6 +30,7 @@ import { ConflictResolver } from '../../features/instances/components/conflict-r
 import { PriorityBadge, StatusBadge } from '../../features/instances/components/badges.tsx';
 import { ReasonInput } from '../../components/reason-input.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.tsx';
 
 /** Typed by path (not imported from the router, which imports this page). */
 const instanceRoute = getRouteApi('/instances/$id');
@@ -143,7 +144,8 @@ function EditInstance({ current }: { current: Instance }) {
       {
         onSuccess: () => {
           notifySuccess(`Deleted ${base.name}`);
-          void navigate({ to: '/' });
+          // The instance is gone: nothing left to save.
+          void navigate({ to: '/', ignoreBlocker: true });
         },
       },
     );
@@ -151,6 +153,7 @@ function EditInstance({ current }: { current: Instance }) {
   const changedElsewhere = current.version > base.version && dirty && !conflict;
   return (
     <Stack maw={1100}>
+      <UnsavedChangesGuard when={dirty} />
       <AnchorLink to="/" size="sm">
         ← Instances
       </AnchorLink>

@@ -102,6 +102,17 @@ export function InstancesPage() {
 
   const page = search.page ?? 1;
   const limit = search.limit ?? DEFAULT_LIMIT;
+  // The selection belongs to the rows on screen: a new search, filter, sort, page size or page
+  // clears it. (Rather than keep a selection across views: bulk actions would then apply to
+  // rows the operator no longer sees, and "7 selected" over a page with none ticked invites a
+  // delete of unseen instances. Clearing is what the operator sees: nothing ticked, no bar.)
+  // Done while rendering, not in an effect, so no frame shows the old selection over new rows.
+  const shownView = `${viewKey(search)}:${page}`;
+  const [selectionView, setSelectionView] = useState(shownView);
+  if (selectionView !== shownView) {
+    setSelectionView(shownView);
+    if (selection.size) setSelection(new Set());
+  }
   // The server says when the total is known (unfiltered, or one counted field).
   const total = list.data?.total;
 

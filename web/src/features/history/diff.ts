@@ -37,15 +37,22 @@ export function differencesToRows(differences: readonly Difference[]): DiffRow[]
     .sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
 }
 
-/** A change record's `changes` ({field: {old,new}}) as rows, envs expanded. */
+/**
+ * A change record's `changes` ({field: {old,new}}) as rows, envs expanded. `null` (or no) old or
+ * new value means the field was unset on that side: a create or restore sets every field
+ * (`old: null`), a delete removes every one (`new: null`), an update may clear an optional
+ * field. Left out of the snapshot diffed, the field shows as added or removed with its value;
+ * passed on as `null` it would be a value of its own (`envs: null` "added", every field
+ * "modified" to nothing).
+ */
 export function changesToRows(
   changes: Record<string, { old?: unknown; new?: unknown }>,
 ): DiffRow[] {
   const left: Record<string, unknown> = {};
   const right: Record<string, unknown> = {};
   for (const [k, c] of Object.entries(changes)) {
-    left[k] = c.old;
-    right[k] = c.new;
+    if (c.old !== null && c.old !== undefined) left[k] = c.old;
+    if (c.new !== null && c.new !== undefined) right[k] = c.new;
   }
   return diffSnapshots(left as Partial<Instance>, right as Partial<Instance>);
 }

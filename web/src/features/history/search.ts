@@ -11,7 +11,7 @@ import type {
   HistoryRecord,
   HistorySearchQuery,
 } from '../../../../client/index.ts';
-import { int, list, str, type RawSearch } from '../../lib/search.ts';
+import { int, list, str, validated, type RawSearch } from '../../lib/search.ts';
 import { dayEnd, dayRange, dayStart } from '../../lib/days.ts';
 
 export type HistoryOperation = HistoryRecord['operation_type'];
@@ -58,10 +58,6 @@ export const endOfDay = (day: string | undefined): string | undefined =>
 
 export { dayRange };
 
-/** Undefined keys would still show up in equality checks and links. */
-const compact = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
 function filtersOf(raw: RawSearch): HistoryFilters {
   const range = dayRange(raw.from, raw.to);
   return {
@@ -77,7 +73,7 @@ export function validateHistorySearch(raw: RawSearch): HistorySearch {
     .split(',')
     .map((p) => int(p, 1, Number.MAX_SAFE_INTEGER))
     .filter((n): n is number => n !== undefined);
-  return compact<HistorySearch>({
+  return validated<HistorySearch>(raw, {
     ...filtersOf(raw),
     fields: list(raw.fields, HISTORY_FIELDS),
     compare:
@@ -99,8 +95,26 @@ export function idList(v: unknown): number[] | undefined {
   return ids.length ? ids : undefined;
 }
 
+/**
+ * What an operator typed in the "Instance ids" field: the ids, or why they are not ids. Unlike
+ * `idList` (a URL, where a bad part is dropped), a typed value is taken whole or not at all, so
+ * the view never filters differently from what the field shows (`abc` is not "all instances",
+ * `20, abc` is not `20`).
+ */
+export function parseIdInput(text: string): { ids: number[] | undefined } | { error: string } {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  const bad = parts.filter((p) => int(p, 1, MAX_ID) === undefined);
+  if (bad.length)
+    return {
+      error: `Not ${bad.length === 1 ? 'an instance id' : 'instance ids'}: ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? '…' : ''}`,
+    };
+  const ids = [...new Set(parts.map(Number))];
+  if (ids.length > 100) return { error: `At most 100 ids (${ids.length} given)` };
+  return { ids: ids.length ? ids : undefined };
+}
+
 export function validateHistorySearchAcross(raw: RawSearch): HistorySearchAcross {
-  return compact<HistorySearchAcross>({
+  return validated<HistorySearchAcross>(raw, {
     ...filtersOf(raw),
     ids: idList(raw.ids),
     cursor: str(raw.cursor)?.slice(0, 1024),

@@ -8,7 +8,7 @@ import {
 import * as z from 'zod/mini';
 import { SORT_FIELDS, isoDate, type SortField } from '../../../../shared/domain/query.ts';
 import type { ListInstancesQuery } from '../../../../client/index.ts';
-import { int, list, oneOf, str, type RawSearch } from '../../lib/search.ts';
+import { int, list, oneOf, str, validated, type RawSearch } from '../../lib/search.ts';
 import { dayEnd, dayRange, dayStart } from '../../lib/days.ts';
 
 export { dayOf, dayStart } from '../../lib/days.ts';
@@ -92,10 +92,7 @@ export function validateInstancesSearch(raw: RawSearch): InstancesSearch {
     limit: limit && (PAGE_SIZES as readonly number[]).includes(limit) ? limit : undefined,
     selected: int(raw.selected, 1, 999_999_999),
   };
-  // Undefined keys would still show up in equality checks and links.
-  return Object.fromEntries(
-    Object.entries(out).filter(([, v]) => v !== undefined),
-  ) as InstancesSearch;
+  return validated(raw, out);
 }
 
 /** The list request for a view: filters and sort go to the server, never to the browser. */

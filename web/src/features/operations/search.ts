@@ -1,5 +1,5 @@
 import { OPERATION_STATUSES, OPERATION_TYPES } from '../../../../shared/ops/view.ts';
-import { oneOf, type RawSearch } from '../../lib/search.ts';
+import { oneOf, validated, type RawSearch } from '../../lib/search.ts';
 
 export interface OperationsSearch {
   status?: (typeof OPERATION_STATUSES)[number] | undefined;
@@ -11,7 +11,5 @@ export function validateOperationsSearch(raw: RawSearch): OperationsSearch {
     status: oneOf(raw.status, OPERATION_STATUSES),
     type: oneOf(raw.type, OPERATION_TYPES),
   };
-  return Object.fromEntries(
-    Object.entries(out).filter(([, v]) => v !== undefined),
-  ) as OperationsSearch;
+  return validated(raw, out);
 }

@@ -75,6 +75,8 @@ export function useRestore() {
   const api = useApi();
   const qc = useQueryClient();
   return useMutation({
+    // The restore dialog shows the error itself (next to its button, not in a toast over it).
+    meta: { silent: true },
     mutationFn: ({
       id,
       historyId,

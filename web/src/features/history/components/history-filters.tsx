@@ -5,7 +5,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { OPERATION_TYPES } from '../../../../../shared/domain/change.ts';
 import {
   HISTORY_FIELDS,
-  idList,
+  parseIdInput,
   type HistoryField,
   type HistoryOperation,
   type HistorySearch,
@@ -16,17 +16,29 @@ export const HISTORY_DEBOUNCE_MS = 300;
 
 type Filters = HistorySearch & HistorySearchAcross;
 
-/** A text field whose value reaches the URL debounced, and follows the URL back. */
-function useDebouncedField(value: string, commit: (v: string) => void) {
+/**
+ * A text field whose value reaches the URL debounced, and follows the URL back. A value `check`
+ * rejects stays in the field (with its message) and never reaches the URL.
+ */
+function useDebouncedField(
+  value: string,
+  commit: (v: string) => void,
+  check: (v: string) => string | undefined = () => undefined,
+) {
   const [text, setText] = useState(value);
   const [debounced] = useDebouncedValue(text, HISTORY_DEBOUNCE_MS);
   useEffect(() => setText(value), [value]);
   useEffect(() => {
-    if (debounced.trim() !== value) commit(debounced.trim());
+    if (debounced.trim() !== value && !check(debounced)) commit(debounced.trim());
     // Only the debounced text drives this effect.
   }, [debounced]);
-  return [text, setText] as const;
+  return [text, setText, check(text)] as const;
 }
+
+const idsError = (v: string) => {
+  const parsed = parseIdInput(v);
+  return 'error' in parsed ? parsed.error : undefined;
+};
 
 /**
  * Filters of the history views: text, operation types, a day range, and the changed fields
@@ -48,8 +60,13 @@ export function HistoryFilters({
   const [text, setText] = useDebouncedField(search.q ?? '', (q) =>
     onChange({ q: q || undefined, cursor: undefined }),
   );
-  const [ids, setIds] = useDebouncedField(search.ids?.join(', ') ?? '', (v) =>
-    onChange({ ids: idList(v), cursor: undefined }),
+  const [ids, setIds, idsInvalid] = useDebouncedField(
+    search.ids?.join(', ') ?? '',
+    (v) => {
+      const parsed = parseIdInput(v);
+      if ('ids' in parsed) onChange({ ids: parsed.ids, cursor: undefined });
+    },
+    idsError,
   );
   const any = search.q || search.op || search.from || search.to || search.fields || search.ids;
   return (
@@ -68,6 +85,7 @@ export function HistoryFilters({
           placeholder="All instances"
           value={ids}
           onChange={(e) => setIds(e.currentTarget.value)}
+          error={idsInvalid}
           inputMode="numeric"
           w={{ base: '100%', sm: 180 }}
         />
