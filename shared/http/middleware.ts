@@ -17,6 +17,7 @@ import {
   unsupportedMediaType,
 } from '../domain/errors.ts';
 import { isTransient } from '../aws/errors.ts';
+import { MAX_BODY_BYTES } from '../config/body.ts';
 import {
   exceedsLambdaResponse,
   LAMBDA_RESPONSE_LIMIT,
@@ -31,7 +32,6 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
 };
 type Request = middy.Request<HttpEvent, HttpResponse, Error>;
 
-export const MAX_BODY_BYTES = 64 * 1024;
 /** `ignoreBOM`: a BOM stays in the text, so JSON.parse refuses it as before. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // Starts with a letter or digit, so an echoed id can never look like a spreadsheet formula.
@@ -128,8 +128,13 @@ const responseTooLarge = () =>
     { max_bytes: LAMBDA_RESPONSE_LIMIT },
   );
 
-/** Enforces size (413), media type (415) and JSON syntax (400) on requests that carry a body. */
-export function jsonBody(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {
+/**
+ * Enforces size (413), media type (415) and JSON syntax (400) on requests that carry a body;
+ * `maxBytes` is the route's limit (MAX_BODY_BYTES unless it declares a larger one).
+ */
+export function jsonBody(
+  maxBytes = MAX_BODY_BYTES,
+): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> {
   return {
     before: (request) => {
       const { event } = request;
@@ -139,9 +144,9 @@ export function jsonBody(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error> 
         return;
       }
       const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-      if (bytes.length > MAX_BODY_BYTES) {
-        throw payloadTooLarge(`Request body exceeds ${MAX_BODY_BYTES} bytes`, {
-          max_bytes: MAX_BODY_BYTES,
+      if (bytes.length > maxBytes) {
+        throw payloadTooLarge(`Request body exceeds ${maxBytes} bytes`, {
+          max_bytes: maxBytes,
           received_bytes: bytes.length,
         });
       }

@@ -15,6 +15,7 @@ import {
   rejectProtoKeys,
 } from '../domain/validation.ts';
 import { routeKeysOf, type RouteDefinition } from '../routes/define.ts';
+import { MAX_BODY_BYTES } from '../config/body.ts';
 import { authorize, principalOf, type Principal } from './auth.ts';
 import {
   httpEnvelope,
@@ -56,8 +57,8 @@ const ANONYMOUS: Principal = { sub: 'anonymous', scopes: new Set() };
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The middy envelope every HTTP function shares: request id, error rendering, JSON body rules. */
-const envelope = (fn: (event: HttpEvent) => Promise<HttpResponse>) =>
-  middy<HttpEvent, HttpResponse>().use(httpEnvelope()).use(jsonBody()).handler(fn);
+const envelope = (fn: (event: HttpEvent) => Promise<HttpResponse>, maxBodyBytes?: number) =>
+  middy<HttpEvent, HttpResponse>().use(httpEnvelope()).use(jsonBody(maxBodyBytes)).handler(fn);
 
 /**
  * The Lambda handler for a route (or for the routes of one path that share a handler, such as
@@ -86,6 +87,7 @@ export function http(
   if (defs.some((d) => d.idempotent) && !options.idempotency) {
     throw new Error(`${defs[0]!.operationId} is idempotent: pass an IdempotencyStore`);
   }
+  const maxBodyBytes = Math.max(...defs.map((d) => d.maxBodyBytes ?? MAX_BODY_BYTES));
   return envelope(async (event) => {
     const def = byKey.get(event.routeKey);
     // API Gateway only invokes this function for its own routes; anything else is a wiring fault.
@@ -108,7 +110,7 @@ export function http(
     const key = event.headers?.['idempotency-key'];
     if (!def.idempotent || !options.idempotency || key === undefined) return fn(req);
     return runIdempotent(options.idempotency, key, req, () => fn(req));
-  });
+  }, maxBodyBytes);
 }
 
 /**

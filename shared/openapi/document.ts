@@ -13,7 +13,7 @@ import {
   type Scope,
 } from '../routes/define.ts';
 import { SCOPES } from '../config/auth.ts';
-import { MAX_BODY_BYTES } from '../http/middleware.ts';
+import { MAX_BODY_BYTES } from '../config/body.ts';
 import { MAX_REASON_CHARS } from '../domain/change-reason.ts';
 import { createInstanceSchema, instanceSchema, updateInstanceSchema } from '../domain/instance.ts';
 import { batchCompareBodySchema } from '../domain/history-batch-compare.ts';
@@ -262,7 +262,7 @@ function derivedErrors(route: RouteDefinition): Map<number, string[]> {
     add(400, 'A query parameter or the cursor is invalid (each named in `details`).');
   if (route.body) {
     add(400, 'Malformed JSON body.');
-    add(413, `Body larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+    add(413, `Body larger than ${(route.maxBodyBytes ?? MAX_BODY_BYTES) / 1024} KiB.`);
     add(415, 'Content-Type is not application/json.');
     add(
       422,

@@ -7,7 +7,8 @@ import * as z from 'zod/mini';
 import { READ_ONLY_FIELDS, updateInstanceSchema } from '../domain/instance.ts';
 import { isoDate, listInstancesQuerySchema } from '../domain/query.ts';
 import { issuesToDetails } from '../domain/validation.ts';
-import { validationError, type ErrorDetails } from '../domain/errors.ts';
+import { payloadTooLarge, validationError, type ErrorDetails } from '../domain/errors.ts';
+import { MAX_BODY_BYTES } from '../config/body.ts';
 import { normalizeQuery } from '../repo/listing.ts';
 import { MAX_OPERATION_ITEMS, type ExportFormat, type OperationFilter } from './model.ts';
 import { OPERATION_TYPES } from './view.ts';
@@ -139,6 +140,15 @@ export function parseFilter(sent: Record<string, string | string[]>): OperationF
 }
 
 function parseData(data: Record<string, unknown>): UpdateInstanceInput {
+  // The larger body this route takes is for ids: what is written into each instance stays
+  // within what a PATCH may send.
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > MAX_BODY_BYTES) {
+    throw payloadTooLarge(`data exceeds ${MAX_BODY_BYTES} bytes, the most one change may write`, {
+      max_bytes: MAX_BODY_BYTES,
+      received_bytes: bytes,
+    });
+  }
   const parsed = updateInstanceSchema.safeParse(data);
   if (!parsed.success) {
     throw validationError(

@@ -3,6 +3,7 @@ import { createOperationSchema } from '../ops/schemas.ts';
 import { operationExample } from '../openapi/examples.ts';
 import { operationSchema } from '../ops/view.ts';
 import { defineRoute } from './define.ts';
+import { MAX_OPERATION_BODY_BYTES } from '../config/body.ts';
 
 const { started_at: _started, ...runningOperation } = operationExample;
 /** An operation as the 202 answers it: accepted, not started. */
@@ -25,11 +26,12 @@ export const createOperation = defineRoute({
   // instances: resolve a list filter; meta: id chunks and Idempotency-Key records.
   tables: { operations: 'write', instances: 'read', meta: 'write' },
   body: createOperationSchema,
+  maxBodyBytes: MAX_OPERATION_BODY_BYTES,
   idempotent: true,
   operationId: 'createOperation',
   summary: 'Start a long-running operation',
   description:
-    '`bulk-update` / `bulk-delete` of `ids` or of the instances a list `filter` matches (exactly one of them), or an `export` of history records to a file (`result.download_url` when done). Up to 10,000 items. Every instance changed gets its own version and history record with `operation_id`.\n\nA `filter` without criteria (`{}`) matches every instance and is refused (422) unless `"all": true` confirms it; `all` with a filter that has criteria is refused too. `expected_total` (filter only): the number of instances the caller previewed; if the filter matches another number when the request arrives, nothing is started and the answer is 409 with the real count in `details.total`.',
+    '`bulk-update` / `bulk-delete` of `ids` or of the instances a list `filter` matches (exactly one of them), or an `export` of history records to a file (`result.download_url` when done). Up to 10,000 items (the body may be up to 192 KiB, for 10,000 ids; `data` up to 64 KiB). Every instance changed gets its own version and history record with `operation_id`.\n\nA `filter` without criteria (`{}`) matches every instance and is refused (422) unless `"all": true` confirms it; `all` with a filter that has criteria is refused too. `expected_total` (filter only): the number of instances the caller previewed; if the filter matches another number when the request arrives, nothing is started and the answer is 409 with the real count in `details.total`.',
   tags: ['Operations'],
   bodyExamples: {
     bulkUpdate: {

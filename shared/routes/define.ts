@@ -78,6 +78,8 @@ export interface RouteDefinition {
   readonly query?: Schema;
   /** JSON body, validated on its input side. */
   readonly body?: Schema;
+  /** A larger body limit than MAX_BODY_BYTES (shared/config/body.ts), for a route that needs it. */
+  readonly maxBodyBytes?: number;
   /**
    * Responses are stored and replayed for requests that carry `Idempotency-Key`, so a client
    * may retry the call (the typed client sends a key by default).

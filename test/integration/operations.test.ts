@@ -299,3 +299,47 @@ describe('POST /api/operations export', () => {
     expect(body.records.some((r: any) => r.instance_id === c.id)).toBe(true);
   }, 60_000);
 });
+
+describe('POST /api/operations body size', () => {
+  it('takes 10,000 ids of nine digits (SPEC §8), over the general 64 KiB body limit', async () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => 999_999_999 - i);
+    const body = { type: 'bulk-delete', ids };
+    expect(JSON.stringify(body).length).toBeGreaterThan(64 * 1024);
+    const res = await api('POST', '/api/operations', body);
+    expect(res.status, res.text.slice(0, 300)).toBe(202);
+    expect(res.body.total).toBe(10_000);
+    // No instance has these ids; stop it rather than let it look each one up.
+    expect((await api('DELETE', `/api/operations/${res.body.operation_id}`)).status).toBeLessThan(
+      300,
+    );
+  });
+
+  it("keeps a bulk update's data to what one PATCH may send, and the body to 192 KiB", async () => {
+    const { id } = await createInstance();
+    const data = { description: 'd'.repeat(2_000), envs: { BIG: 'v'.repeat(4_000) } };
+    const many = Object.fromEntries(
+      Array.from({ length: 17 }, (_, k) => [`K${k}`, 'v'.repeat(4_000)]),
+    );
+    const big = await api('POST', '/api/operations', {
+      type: 'bulk-update',
+      ids: [id],
+      data: { ...data, envs: many },
+    });
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({
+      type: 'PayloadTooLarge',
+      details: { max_bytes: 65_536 },
+    });
+    const huge = await api('POST', '/api/operations', {
+      type: 'bulk-delete',
+      ids: [id],
+      padding: 'x'.repeat(200 * 1024),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.details.max_bytes).toBe(192 * 1024);
+    // Elsewhere the limit stays 64 KiB.
+    const patch = await api('PATCH', `/api/instances/${id}`, { description: 'd'.repeat(70_000) });
+    expect(patch.status).toBe(413);
+    expect((await api('GET', `/api/instances/${id}`)).body.version).toBe(1);
+  });
+});
