@@ -59,7 +59,7 @@ function describe(issue: Issue, sent: unknown): string {
       return issue.origin === 'string'
         ? `must be at least ${issue.minimum} character${Number(issue.minimum) === 1 ? '' : 's'}`
         : issue.origin === 'array'
-          ? `must have at least ${issue.minimum} items`
+          ? `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`
           : `must be ≥ ${issue.minimum}`;
     case 'too_big':
       return issue.origin === 'string'

@@ -7,7 +7,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import type { DynamoDBRecord } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors.ts';
 import { parseBody } from '../../shared/domain/validation.ts';
-import { createOperationSchema, validateOperation } from '../../shared/ops/schemas.ts';
+import { createOperationSchema, parseFilter, validateOperation } from '../../shared/ops/schemas.ts';
 import {
   chunked,
   progressMessage,
@@ -93,6 +93,9 @@ describe('operation requests', () => {
     });
     expect(schemaDetails({ type: 'bulk-delete', filter: { cluster_name: 'x', foo: 1 } })).toEqual({
       'filter.foo': 'must be a string or a list of strings',
+    });
+    expect(details(() => parseFilter({ status: '' })).details).toEqual({
+      'filter.status': 'must have at least 1 item',
     });
   });
 
