@@ -5,13 +5,14 @@
 import * as z from 'zod/mini';
 import type { BatchComparison, HistoryRecord } from './history.ts';
 import { sameValue } from './fields.ts';
+import { MAX_ID } from './ids.ts';
 import { compareSnapshots, flatten } from './history-compare.ts';
 
 export type { BatchComparison };
 
 export const MAX_BATCH_COMPARE = 20;
 export const batchCompareBodySchema = z.strictObject({
-  record_ids: z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(
+  record_ids: z.array(z.int().check(z.gte(1), z.lte(MAX_ID))).check(
     z.minLength(2),
     z.maxLength(MAX_BATCH_COMPARE),
     z.refine((ids) => new Set(ids).size === ids.length, { message: 'ids must be distinct' }),

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { numberRuleText } from './validation.ts';
+import { MAX_ID } from './ids.ts';
 
 /**
  * An integer query parameter within bounds. Every way to miss (`-1`, `abc`, `5000`) is told
@@ -20,7 +21,7 @@ export const intParam = (min: number, max: number) =>
   );
 
 /** `{id}` path parameter: a positive integer. */
-export const idParam = intParam(1, 999_999_999);
+export const idParam = intParam(1, MAX_ID);
 export const instancePathSchema = z.object({ id: idParam });
 /** `{name}` of GET /api/instances/by-name/{name}: any name the create rule allows. */
 export const instanceNamePathSchema = z.object({

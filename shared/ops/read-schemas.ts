@@ -2,11 +2,14 @@
 import * as z from 'zod/mini';
 import { intParam } from '../domain/params.ts';
 import { badRequest } from '../domain/errors.ts';
+import { OPERATION_ID } from '../domain/ids.ts';
 import { OPERATION_STATUSES, OPERATION_TYPES } from './view.ts';
 
 /** `{operation_id}`: the ids this service issues (UUIDs); anything else cannot exist. */
 export const operationPathSchema = z.strictObject({
-  operation_id: z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be an operation id')),
+  operation_id: z
+    .string()
+    .check(z.regex(new RegExp(`^${OPERATION_ID}$`), 'must be an operation id')),
 });
 
 export const listOperationsQuerySchema = z.strictObject({

@@ -9,6 +9,7 @@ import { isoDate, listInstancesQuerySchema } from '../domain/query.ts';
 import { issuesToDetails } from '../domain/validation.ts';
 import { payloadTooLarge, validationError, type ErrorDetails } from '../domain/errors.ts';
 import { MAX_BODY_BYTES } from '../config/body.ts';
+import { MAX_ID } from '../domain/ids.ts';
 import { normalizeQuery } from '../repo/listing.ts';
 import { MAX_OPERATION_ITEMS, type ExportFormat, type OperationFilter } from './model.ts';
 import { OPERATION_TYPES } from './view.ts';
@@ -23,7 +24,7 @@ export {
   type ListOperationsQuery,
 } from './read-schemas.ts';
 
-const ids = z.array(z.int().check(z.gte(1), z.lte(999_999_999))).check(
+const ids = z.array(z.int().check(z.gte(1), z.lte(MAX_ID))).check(
   z.minLength(1),
   z.maxLength(MAX_OPERATION_ITEMS),
   z.refine((v) => new Set(v).size === v.length, 'must not contain duplicates'),

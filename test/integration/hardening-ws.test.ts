@@ -4,7 +4,8 @@
  * when a subscribe races it), no item re-created by a message for a gone connection, and the
  * local Management API answering a malformed connection id with 400.
  *
- * Every test uses topics of its own (`operation:<uuid>-<n>`), so the rows it counts are its own.
+ * Every test uses topics of its own (`operation:<uuid>`, the last digits counting from a random
+ * one), so the rows it counts are its own.
  */
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +15,11 @@ import { MAX_TOPICS, MAX_TOPICS_PER_CONNECTION } from '../../shared/ws/protocol.
 import { eventually, stack } from '../support/api.ts';
 import { connect, stackDoc, subscriberIds, type Client } from '../support/ws.ts';
 
+/** The `n`th topic of a test's own: an operation UUID that keeps `prefix`'s first 24 characters. */
+const topicOf = (prefix: string, n: number) =>
+  `operation:${prefix.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
 const topicsFor = (prefix: string, from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => `operation:${prefix}-${from + i}`);
+  Array.from({ length: n }, (_, i) => topicOf(prefix, from + i));
 
 const connItem = async (id: string) =>
   (
@@ -139,8 +143,8 @@ describe('WebSocket subscriptions per connection', () => {
   it('answers a message for a connection id the gateway does not know (any more) with an error, never re-creating it', async () => {
     const c = await connect();
     const p = randomUUID();
-    await ask(c, { action: 'subscribe', topics: [`operation:${p}`] });
-    const [id] = await subscriberIds(`operation:${p}`);
+    await ask(c, { action: 'subscribe', topics: [topicOf(p, 0)] });
+    const [id] = await subscriberIds(topicOf(p, 0));
     // The connection item vanishes under a live socket (as after the TTL): the next message
     // must not bring back a partial item without `expires_at`, which nothing would ever delete.
     const repo = new ConnectionRepository(stackDoc(), stack().tables.connections);
@@ -149,12 +153,12 @@ describe('WebSocket subscriptions per connection', () => {
       type: 'error',
       error: { type: 'Gone' },
     });
-    expect(await ask(c, { action: 'subscribe', topics: [`operation:${p}-2`] })).toMatchObject({
+    expect(await ask(c, { action: 'subscribe', topics: [topicOf(p, 2)] })).toMatchObject({
       type: 'error',
       error: { type: 'Gone' },
     });
     expect(await connItem(id!)).toBeUndefined();
-    expect(await subscriberIds(`operation:${p}-2`)).toEqual([]);
+    expect(await subscriberIds(topicOf(p, 2))).toEqual([]);
     await c.close();
   });
 });
@@ -289,8 +293,8 @@ describe('local Management API', () => {
     expect(gone.status).toBe(410);
     const c = await connect();
     const p = randomUUID();
-    await ask(c, { action: 'subscribe', topics: [`operation:${p}`] });
-    const [id] = await subscriberIds(`operation:${p}`);
+    await ask(c, { action: 'subscribe', topics: [topicOf(p, 0)] });
+    const [id] = await subscriberIds(topicOf(p, 0));
     const sent = await fetch(`${stack().url}/@connections/${encodeURIComponent(id!)}`, {
       method: 'POST',
       body: JSON.stringify({ type: 'hello' }),

@@ -226,6 +226,18 @@ describe('schemas', () => {
   });
 });
 
+describe('topics', () => {
+  it('name only ids that can exist: instance ids below a billion, operation UUIDs', () => {
+    const op = '3f2b8c1e-9a4d-4f6b-8e2a-1c5d7f9b0a12';
+    const parses = (topic: string) =>
+      subscribeSchema.safeParse({ action: 'subscribe', topics: [topic] }).success;
+    for (const ok of ['instances', 'instance:1', 'instance:999999999', `operation:${op}`])
+      expect(parses(ok), ok).toBe(true);
+    for (const bad of ['instance:0', 'instance:1000000000', 'operation:abc', `operation:${op}x`])
+      expect(parses(bad), bad).toBe(false);
+  });
+});
+
 describe('actions', () => {
   it('are the routes of shared/config/ws-routes.ts that are not `$` routes', () => {
     expect(WS_ACTIONS).toEqual(
