@@ -274,6 +274,76 @@ describe('operator console', () => {
     await expectAccessible('operations page');
   });
 
+  it('at 375 px: the three-way choices are on screen; history, compare and restore pass axe', async () => {
+    // The same page made narrow (a second context in this single-process Chromium closes it).
+    const p = page;
+    await p.setViewportSize({ width: 375, height: 800 });
+    const inViewport = async (l: Locator) => {
+      const box = await l.boundingBox();
+      return !!box && box.x >= 0 && box.x + box.width <= 375;
+    };
+    const accessible = async (what: string) => {
+      const violations = await seriousViolations(p);
+      expect(violations, `${what} at 375 px:\n${describeViolations(violations)}`).toEqual([]);
+    };
+    try {
+      const inst = await api.createInstance({
+        name: `${prefix}-narrow`,
+        model_name: 'meta-llama/Llama-3.1-8B-Instruct',
+        cluster_name: 'h100-test',
+        image_tag: 'vllm/vllm-openai:v0.6.3',
+      });
+      await p.goto(`${base()}/instances/${inst.id}`);
+      await p.getByRole('textbox', { name: 'Replicas', exact: true }).fill('3');
+      await api.patchInstance(inst.id, { replicas: 5, tp: 2 }, { ifMatch: 1 });
+      await p.getByRole('button', { name: 'Save changes' }).click();
+      const resolver = p.getByRole('region', { name: 'Resolve conflicting changes' });
+      await resolver.waitFor();
+      const keep = resolver.getByRole('radiogroup', { name: 'Keep for replicas' });
+      await keep.getByRole('radio', { name: 'Yours' }).waitFor();
+      // Every choice, and what it keeps, is on screen beside the button that saves it.
+      const radios = await resolver.getByRole('radio').all();
+      expect(radios.length).toBe(4);
+      for (const radio of radios) expect(await inViewport(radio)).toBe(true);
+      expect(await keep.getByRole('radio', { name: 'Yours' }).isChecked()).toBe(true);
+      const save = resolver.getByRole('button', { name: 'Save merged version' });
+      expect(await inViewport(save)).toBe(true);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await accessible('three-way view');
+      await save.click();
+      await resolver.waitFor({ state: 'detached' });
+      await expect.poll(async () => (await api.getInstance(inst.id)).version).toBe(3);
+
+      await p.getByRole('link', { name: 'History' }).click();
+      const history = p.getByRole('list', { name: 'History' });
+      await expect.poll(() => history.getByRole('listitem').count()).toBe(3);
+      const v3 = history.getByRole('table', { name: 'Changes in version 3' });
+      await v3.waitFor();
+      // The new value of a change is on screen, not in a column scrolled out of view.
+      expect(await inViewport(v3.getByRole('cell', { name: '3', exact: true }))).toBe(true);
+      await accessible('history');
+
+      await p.getByRole('checkbox', { name: 'Compare version 1' }).check();
+      await p.getByRole('checkbox', { name: 'Compare version 3' }).check();
+      await p.getByRole('button', { name: 'Compare selected' }).click();
+      const diff = p
+        .getByRole('region', { name: 'Comparison' })
+        .getByRole('table', { name: 'Differences between the two versions' });
+      await diff.waitFor();
+      expect(await inViewport(diff.getByRole('columnheader').last())).toBe(true);
+      await accessible('history with comparison');
+
+      await p.getByRole('button', { name: 'Restore v1…' }).click();
+      const dialog = p.getByRole('dialog', { name: 'Restore version 1?' });
+      const preview = dialog.getByRole('table', { name: 'What the restore changes' });
+      await preview.waitFor();
+      expect(await inViewport(preview.getByRole('columnheader').last())).toBe(true);
+      await accessible('restore preview');
+    } finally {
+      await p.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('colour contrast (axe): an error toast with its request id, a hovered light button', async () => {
     const mk = (suffix: string) =>
       api.createInstance({
@@ -284,6 +354,9 @@ describe('operator console', () => {
       });
     const [one] = await Promise.all([mk('a'), mk('b')]);
     await page.goto(`${base()}/?q=${prefix}-contrast`);
+    // Both rows first: "select all" of a page still loading selects nothing.
+    for (const suffix of ['a', 'b'])
+      await page.getByRole('checkbox', { name: `Select ${prefix}-contrast-${suffix}` }).waitFor();
     await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
     const bulk = page.getByRole('region', { name: 'Bulk actions' });
     await bulk.getByText('2 selected').waitFor();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, ConflictError, type Instance } from '../../client/index.ts';
 import { anInstance } from '../support/instance-fixture.ts';
+import { createInstanceSchema } from '../../shared/domain/instance.ts';
+import { parseBody } from '../../shared/domain/validation.ts';
 import {
   emptyValues,
   envRow,
@@ -32,12 +34,51 @@ describe('instance form rules come from the shared schemas', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors).toMatchObject({
-      model_name: 'required (empty after trim)',
-      replicas: 'must be ≥ 1',
-      tp: 'must be ≤ 16',
+      model_name: 'required',
+      replicas: 'must be an integer from 1 to 100',
+      tp: 'must be an integer from 1 to 16',
       'envs.2': 'duplicate key',
     });
     expect(r.errors['envs.0']).toMatch(/invalid key/);
+  });
+
+  it('says what the API says for the same value (the whole number rule, as parseBody does)', () => {
+    const values = { ...emptyValues(), name: 'n', model_name: 'm', cluster_name: 'c' };
+    const cases: Partial<typeof values>[] = [
+      { replicas: 500 },
+      { replicas: 0 },
+      { workers: 2000 },
+      { cp: 65 },
+      { image_tag: 't', pp: 17 },
+    ];
+    for (const change of cases) {
+      const v = { ...values, ...change };
+      const form = validateCreate(v);
+      let server: Record<string, unknown> = {};
+      try {
+        parseBody(createInstanceSchema, { ...v, envs: {} });
+      } catch (e) {
+        server = (e as { details: Record<string, unknown> }).details;
+      }
+      expect(form.ok).toBe(false);
+      if (form.ok) continue;
+      for (const field of Object.keys(change).filter((k) => k !== 'image_tag'))
+        expect(form.errors[field], field).toBe(server[field]);
+    }
+    const u = validateUpdate(base, { ...valuesOf(base), replicas: 500 });
+    expect(u).toEqual({ ok: false, errors: { replicas: 'must be an integer from 1 to 100' } });
+  });
+
+  it('an empty required field says "required", plainly; only spaces say so', () => {
+    const r = validateCreate({ ...emptyValues(), name: '   ' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual({
+      name: 'required (spaces alone do not count)',
+      model_name: 'required',
+      cluster_name: 'required',
+      image_tag: 'required',
+    });
   });
 
   it('update: only changed fields are sent; a cleared optional text is null', () => {

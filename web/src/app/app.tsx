@@ -37,6 +37,10 @@ export const theme = createTheme({
     // Close buttons are icons: they need a name (axe button-name).
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
     Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    // A dialog's header is a <header> of its own: outside any sectioning landmark (a dialog is
+    // not one) it is a second banner beside the app's (axe landmark-no-duplicate-banner).
+    ModalHeader: { defaultProps: { component: 'div' } },
+    DrawerHeader: { defaultProps: { component: 'div' } },
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } },
       // Under a title Mantine greys the message (gray 6 on white, 3.3:1); it carries the

@@ -105,10 +105,9 @@ export function Layout() {
           </Group>
         </div>
       </AppShell.Header>
+      {/* AppShell.Main is the page's one <main> landmark. */}
       <AppShell.Main>
-        <main>
-          <Outlet />
-        </main>
+        <Outlet />
       </AppShell.Main>
       <ReauthDialog />
       <Modal opened={help} onClose={() => setHelp(false)} title="Keyboard shortcuts">

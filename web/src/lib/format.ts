@@ -20,6 +20,10 @@ export function relativeTime(iso: string, now = Date.now()): string {
 const exact = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
 export const exactTime = (iso: string) => exact.format(new Date(iso));
 
+const clock = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium' });
+/** "14:03:27": when data shown was fetched. */
+export const clockTime = (ms: number) => clock.format(new Date(ms));
+
 /** A value as shown in diffs and tables. */
 export function showValue(v: unknown): string {
   if (v === undefined || v === null || v === '') return '—';

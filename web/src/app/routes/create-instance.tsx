@@ -3,6 +3,7 @@ import { Button, Group, Stack, Title } from '@mantine/core';
 import { useNavigate } from '@tanstack/react-router';
 import { ApiError } from '../../../../client/index.ts';
 import { notifyError, notifySuccess } from '../../lib/errors.ts';
+import { focusNextPageHeading } from '../../lib/focus.ts';
 import { useCreateInstance } from '../../features/instances/api/mutations.ts';
 import {
   emptyValues,
@@ -38,6 +39,8 @@ export function CreateInstancePage() {
     create.mutate(checked.body, {
       onSuccess: (inst) => {
         notifySuccess(`Created ${inst.name}`);
+        // The form that had the focus goes away: the new instance's heading takes it.
+        focusNextPageHeading();
         // Saved: the form's values are the new instance's, nothing to lose.
         void navigate({ to: '/instances/$id', params: { id: inst.id }, ignoreBlocker: true });
       },

@@ -12,6 +12,7 @@ import {
 import { useApi } from '../../lib/api.tsx';
 import { describeError, notifyError, notifySuccess } from '../../lib/errors.ts';
 import { exactTime, relativeTime } from '../../lib/format.ts';
+import { focusNextPageHeading, usePageHeadingFocus } from '../../lib/focus.ts';
 import { instanceQuery } from '../../features/instances/api/queries.ts';
 import { useDeleteInstance, useUpdateInstance } from '../../features/instances/api/mutations.ts';
 import {
@@ -89,6 +90,7 @@ function EditInstance({ current }: { current: Instance }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [reason, setReason] = useState('');
   const dirty = !sameValue(flatten(values), flatten(valuesOf(base)));
+  const heading = usePageHeadingFocus();
 
   // A live change while the form is untouched: follow it.
   useEffect(() => {
@@ -144,6 +146,8 @@ function EditInstance({ current }: { current: Instance }) {
       {
         onSuccess: () => {
           notifySuccess(`Deleted ${base.name}`);
+          // The dialog and the page go away: the list's heading takes the focus.
+          focusNextPageHeading();
           // The instance is gone: nothing left to save.
           void navigate({ to: '/', ignoreBlocker: true });
         },
@@ -159,7 +163,7 @@ function EditInstance({ current }: { current: Instance }) {
       </AnchorLink>
       <Group justify="space-between" wrap="wrap">
         <Stack gap={4}>
-          <Title order={1} size="h2">
+          <Title order={1} size="h2" ref={heading} tabIndex={-1}>
             {current.name}
           </Title>
           <Text size="sm" c="dimmed">

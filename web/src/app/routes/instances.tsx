@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
+  Alert,
   Button,
   Drawer,
   Group,
@@ -13,6 +14,8 @@ import {
   Title,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
+import { NARROW_QUERY } from '../../lib/media.ts';
+import { usePageHeadingFocus } from '../../lib/focus.ts';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, getRouteApi } from '@tanstack/react-router';
 import { STATUSES, type Status } from '../../../../shared/domain/instance.ts';
@@ -20,6 +23,7 @@ import { SORT_FIELDS, type SortField } from '../../../../shared/domain/query.ts'
 import { useApi } from '../../lib/api.tsx';
 import { useFlashes } from '../../lib/flash.ts';
 import { describeError } from '../../lib/errors.ts';
+import { clockTime } from '../../lib/format.ts';
 import { SEARCH_INPUT_ID } from '../layout.tsx';
 import {
   instanceQuery,
@@ -75,9 +79,6 @@ const SORT_LABELS: Record<SortField, string> = {
   status: 'Status',
   priority: 'Priority',
 };
-
-/** Below this width the table becomes a list of cards (no horizontal scrolling). */
-export const NARROW_QUERY = '(max-width: 48em)';
 
 export function InstancesPage() {
   const search = instancesRoute.useSearch();
@@ -165,6 +166,17 @@ export function InstancesPage() {
       return next;
     });
 
+  // The bulk bar's buttons that open the dialog: focus goes back to them when it closes (the
+  // menu item that opened "Change status" unmounted with its menu).
+  const statusButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const openBulk = (b: NonNullable<typeof bulk>) => setBulk(b);
+  const closeBulk = () => {
+    const opener = bulk?.kind === 'delete' ? deleteButton : statusButton;
+    setBulk(null);
+    requestAnimationFrame(() => opener.current?.focus());
+  };
+
   const runBulk = async () => {
     if (!bulk) return;
     const ids = [...selection];
@@ -195,11 +207,12 @@ export function InstancesPage() {
     setFocusOn(`${viewKey(search)}:${page + 1}`);
     goto(page + 1, list.data?.next_cursor ?? undefined);
   };
+  const heading = usePageHeadingFocus();
   const status = <ListStatus busy={busy} label={search.q ? 'Searching…' : 'Loading instances…'} />;
   return (
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap">
-        <Title order={1} size="h2">
+        <Title order={1} size="h2" ref={heading} tabIndex={-1}>
           Instances
         </Title>
         <ButtonLink to="/instances/new" aria-keyshortcuts="n">
@@ -230,13 +243,13 @@ export function InstancesPage() {
             </Text>
             <Menu>
               <Menu.Target>
-                <Button size="xs" variant="light">
+                <Button size="xs" variant="light" ref={statusButton}>
                   Set status…
                 </Button>
               </Menu.Target>
               <Menu.Dropdown>
                 {STATUSES.map((s) => (
-                  <Menu.Item key={s} onClick={() => setBulk({ kind: 'status', status: s })}>
+                  <Menu.Item key={s} onClick={() => openBulk({ kind: 'status', status: s })}>
                     {s}
                   </Menu.Item>
                 ))}
@@ -246,7 +259,8 @@ export function InstancesPage() {
               size="xs"
               color="red"
               variant="light"
-              onClick={() => setBulk({ kind: 'delete' })}
+              ref={deleteButton}
+              onClick={() => openBulk({ kind: 'delete' })}
             >
               Delete…
             </Button>
@@ -255,6 +269,25 @@ export function InstancesPage() {
             </Button>
           </Group>
         </Paper>
+      )}
+      {list.isRefetchError && items && (
+        // A background refresh (a live change, a retry) failed: the rows stay, marked as what
+        // they are, the data of an earlier answer.
+        <Alert color="yellow" role="status" title="Could not refresh" p="xs">
+          <Group gap="sm" justify="space-between" wrap="wrap">
+            <Text size="sm">
+              Showing data from {clockTime(list.dataUpdatedAt)}. {describeError(list.error).message}
+            </Text>
+            <Button
+              size="xs"
+              variant="light"
+              loading={list.isFetching}
+              onClick={() => void list.refetch()}
+            >
+              Retry
+            </Button>
+          </Group>
+        </Alert>
       )}
       {list.isError && !items ? (
         <Paper withBorder p="md" role="alert">
@@ -398,7 +431,9 @@ export function InstancesPage() {
       <PreviewDrawer id={search.selected} onClose={() => update({ selected: undefined })} />
       <Modal
         opened={bulk !== null}
-        onClose={() => setBulk(null)}
+        onClose={closeBulk}
+        // Its opener may be a menu item, gone with its menu: closeBulk puts the focus back.
+        returnFocus={false}
         title={bulk?.kind === 'delete' ? 'Delete instances' : 'Change status'}
       >
         <Stack>
@@ -408,7 +443,7 @@ export function InstancesPage() {
               : `Set the status of ${selection.size} instance${selection.size === 1 ? '' : 's'} to "${bulk?.kind === 'status' ? bulk.status : ''}"?`}
           </Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setBulk(null)}>
+            <Button variant="default" onClick={closeBulk}>
               Cancel
             </Button>
             <Button

@@ -1,7 +1,9 @@
 /**
  * The instance form: its values, and their validation by the shared zod schemas
- * (shared/domain/instance.ts) with the server's own messages (issuesToDetails), so the browser
- * says exactly what a 422 would say, before sending.
+ * (shared/domain/instance.ts) with the server's own messages (issuesToDetails given the schema,
+ * as parseBody does: "must be an integer from 1 to 100"), so the browser says what a 422 would
+ * say, before sending. One wording differs on purpose: an empty required field says "required"
+ * (the server's "required (empty after trim)" reads oddly under a field nobody typed in).
  */
 import {
   DEFAULTS,
@@ -49,7 +51,10 @@ export interface FormValues {
 }
 
 export type FieldName = keyof FormValues;
-/** Messages by field (`envs.<row index>` for env rows, `_form` for the rest). */
+/**
+ * Messages by field (`envs.<row index>` for env rows, `_form` for the rest); `_requestId` is the
+ * request id of the server's answer they came from.
+ */
 export type FieldErrors = Partial<Record<string, string>>;
 
 export const NUMBER_FIELDS = ['replicas', 'pp', 'cp', 'tp', 'workers', 'task_concurrency'] as const;
@@ -149,6 +154,26 @@ export function detailsToFieldErrors(
   return out;
 }
 
+/**
+ * The server's messages for the values of `body`, as a form shows them: a required text field
+ * left empty is "required", one holding only spaces says that spaces alone do not count.
+ */
+function formDetails(
+  issues: Parameters<typeof issuesToDetails>[0],
+  body: Record<string, unknown>,
+  schema: Parameters<typeof issuesToDetails>[3],
+): Record<string, string> {
+  const details = issuesToDetails(issues, body, [], schema) as Record<string, string>;
+  for (const [path, msg] of Object.entries(details)) {
+    if (msg !== EMPTY_AFTER_TRIM) continue;
+    const sent = body[path];
+    details[path] =
+      typeof sent === 'string' && sent !== '' ? 'required (spaces alone do not count)' : 'required';
+  }
+  return details;
+}
+const EMPTY_AFTER_TRIM = 'required (empty after trim)';
+
 export type Validated<T> = { ok: true; body: T } | { ok: false; errors: FieldErrors };
 
 export function validateCreate(v: FormValues): Validated<CreateInstanceInput> {
@@ -159,7 +184,9 @@ export function validateCreate(v: FormValues): Validated<CreateInstanceInput> {
   if (parsed.success && Object.keys(rowErrors).length === 0) {
     return { ok: true, body: body as CreateInstanceInput };
   }
-  const details = parsed.success ? {} : issuesToDetails(parsed.error.issues, body);
+  const details = parsed.success
+    ? {}
+    : formDetails(parsed.error.issues, body, createInstanceSchema);
   return { ok: false, errors: { ...detailsToFieldErrors(details, v.envs), ...rowErrors } };
 }
 
@@ -192,15 +219,25 @@ export function validateUpdate(base: Instance, v: FormValues): Validated<UpdateI
   if (parsed.success && !Object.keys(rowErrors).length && !Object.keys(emptyNumbers).length) {
     return { ok: true, body: patch as UpdateInstanceInput };
   }
-  const details = parsed.success ? {} : issuesToDetails(parsed.error.issues, patch);
+  const details = parsed.success
+    ? {}
+    : formDetails(parsed.error.issues, patch, updateInstanceSchema);
   return {
     ok: false,
     errors: { ...detailsToFieldErrors(details, v.envs), ...emptyNumbers, ...rowErrors },
   };
 }
 
-/** A rejected save → messages at the fields the server named (422 details, 409 name). */
+/**
+ * A rejected save → messages at the fields the server named (422 details, 409 name), and its
+ * request id as `_requestId` (the form shows it, so a report can be traced like any error).
+ */
 export function serverFieldErrors(err: ApiError, rows: EnvRow[]): FieldErrors {
+  const fieldErrors = fieldErrorsOf(err, rows);
+  return err.requestId ? { ...fieldErrors, _requestId: err.requestId } : fieldErrors;
+}
+
+function fieldErrorsOf(err: ApiError, rows: EnvRow[]): FieldErrors {
   if (!err.details) return { _form: err.message };
   const fieldErrors =
     err.status === 422

@@ -1,14 +1,20 @@
 import type { FormEvent, ReactNode } from 'react';
 import {
+  ActionIcon,
   Alert,
+  Code,
+  CopyButton,
   Fieldset,
+  Group,
   NumberInput,
   Select,
   SimpleGrid,
   Stack,
   Switch,
+  Text,
   TextInput,
   Textarea,
+  Tooltip,
 } from '@mantine/core';
 import { PRIORITIES, STATUSES } from '../../../../../shared/domain/instance.ts';
 import type { FieldErrors, FormValues } from '../form.ts';
@@ -26,7 +32,7 @@ const NUMBERS: [NumberField, string, number, number][] = [
 
 /** Moves focus to the first field with an error, so keyboard and screen-reader users land on it. */
 export function focusFirstError(errors: FieldErrors): void {
-  const first = Object.keys(errors).find((k) => k !== '_form');
+  const first = Object.keys(errors).find((k) => !k.startsWith('_'));
   requestAnimationFrame(() => {
     const el =
       (first && document.getElementById(`field-${first}`)) || document.getElementById('form-error');
@@ -175,7 +181,33 @@ export function InstanceForm({
           disabled={disabled}
         />
         {actions}
+        {errors._requestId && <RequestId id={errors._requestId} />}
       </Stack>
     </form>
+  );
+}
+
+/** The request id of the answer the errors above came from: read out or copied into a report. */
+function RequestId({ id }: { id: string }) {
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Text size="xs" c="dimmed">
+        Request id <Code>{id}</Code>
+      </Text>
+      <CopyButton value={id}>
+        {({ copied, copy }) => (
+          <Tooltip label={copied ? 'Copied' : 'Copy the request id'}>
+            <ActionIcon
+              size="sm"
+              variant="subtle"
+              aria-label={copied ? 'Request id copied' : 'Copy request id'}
+              onClick={copy}
+            >
+              {copied ? '✓' : '⧉'}
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </CopyButton>
+    </Group>
   );
 }
