@@ -14,6 +14,7 @@ import { createDocumentClient } from '../../shared/aws/dynamo.ts';
 import { nameClaimKeys } from '../../shared/repo/name-claim.ts';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local.ts';
 import { spawnStack, type StackInfo } from '../support/spawn-stack.ts';
+import { eventually } from '../support/api.ts';
 
 const javaProcessesFor = (dataDir: string) => {
   // The Java process itself (its watchdog shell's command line names the jar too).
@@ -37,15 +38,6 @@ const answers = (url: string) =>
     () => true,
     () => false,
   );
-
-/** Polls `condition` until it holds; fails with `what` (and the run's output) at the deadline. */
-async function until(condition: () => boolean | Promise<boolean>, ms: number, what: () => string) {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const create = (url: string, name: string) =>
   fetch(`${url}/api/instances`, {
@@ -146,7 +138,7 @@ describe('local stack lifecycle', () => {
       child.once('exit', (code, signal) => (launcherExit = code ?? signal));
       let info: StackInfo | undefined;
       try {
-        await until(
+        await eventually(
           () => {
             const line = output.split('\n').find((l) => l.startsWith('READY '));
             if (line) info = JSON.parse(line.slice(6)) as StackInfo;
@@ -154,6 +146,7 @@ describe('local stack lifecycle', () => {
           },
           // Generous for a loaded machine (it takes a few seconds); only a failure waits this long.
           45_000,
+          100,
           () => `no READY line:\n${output}`,
         );
         expect(info, output).toBeDefined();
@@ -164,21 +157,24 @@ describe('local stack lifecycle', () => {
 
         process.kill(child.pid!, 'SIGTERM');
 
-        await until(
+        await eventually(
           async () => !(await answers(url)) && javaProcessesOnPort(javaPort).length === 0,
           10_000,
+          100,
           () =>
             `${url} still answers after SIGTERM to ${launcher} (Java: ${javaProcessesOnPort(javaPort).join(',') || 'none'})\n${output}`,
         );
         // The orderly stop ran (not a kill). npx exits at once, before the stack's last line.
-        await until(
+        await eventually(
           () => launcherExit !== undefined,
           5_000,
+          100,
           () => `${launcher} still running`,
         );
-        await until(
+        await eventually(
           () => /stopped in /.test(output),
           5_000,
+          100,
           () => `no orderly stop in the output:\n${output}`,
         );
         // `npm start` hands the signal to the stack itself and exits with it, after the stop.

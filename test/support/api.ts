@@ -69,17 +69,22 @@ export async function createInstance(overrides: Record<string, unknown> = {}) {
   return res.body as Record<string, any> & { id: number; version: number; name: string };
 }
 
-/** Polls until `fn` returns a truthy value or the timeout passes. */
+/**
+ * Polls until `fn` returns a truthy value or the timeout passes; `what` says what was awaited
+ * (and whatever helps to see why it did not happen) in the failure.
+ */
 export async function eventually<T>(
-  fn: () => Promise<T | undefined | false>,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 20_000,
   stepMs = 100,
+  what?: () => string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms${what ? `: ${what()}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

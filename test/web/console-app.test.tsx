@@ -9,22 +9,17 @@ import { notificationsStore } from '@mantine/notifications';
 import {
   ConflictError,
   NotFoundError,
-  type Instance,
   type InstanceList,
   type ListInstancesQuery,
 } from '../../client/index.ts';
-import { fakeApi, renderApp } from './support/app.tsx';
-
-const page = (items: Instance[]): InstanceList =>
-  ({ items, next_cursor: null }) as unknown as InstanceList;
-const stats = { total: 0, by_status: {}, by_priority: {} };
+import { emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
 
 describe('a URL with values the console does not know', () => {
   it('renders the instances page with the defaults for the bad keys, the good ones kept', async () => {
-    const listInstances = vi.fn(async () => page([anInstance({ id: 5, name: 'llama-1' })]));
+    const listInstances = vi.fn(async () => listPage([anInstance({ id: 5, name: 'llama-1' })]));
     renderApp(
       '/?status=bogus&priority=urgent&limit=5000&sort=evil&q=llama',
-      fakeApi({ listInstances, instanceStats: async () => stats }),
+      fakeApi({ listInstances, instanceStats: async () => emptyStats }),
     );
     await screen.findByRole('link', { name: 'llama-1' });
     expect(screen.getByRole('searchbox', { name: 'Search' })).toHaveProperty('value', 'llama');
@@ -55,12 +50,12 @@ describe('bulk selection', () => {
     [0, 1, 2].map((n) => anInstance({ id: from + n, name: `${prefix}-${n}` }));
   const listInstances = vi.fn(async (q: ListInstancesQuery) =>
     q.search === 'whisper'
-      ? page(named('whisper', 10))
+      ? listPage(named('whisper', 10))
       : q.cursor === 'p2'
-        ? page(named('llama-p2', 20))
+        ? listPage(named('llama-p2', 20))
         : ({ items: named('llama', 1), next_cursor: 'p2' } as unknown as InstanceList),
   );
-  const api = fakeApi({ listInstances, instanceStats: async () => stats });
+  const api = fakeApi({ listInstances, instanceStats: async () => emptyStats });
   const bulkBar = () => screen.queryByRole('region', { name: 'Bulk actions' });
 
   async function selectAllOnPage() {
@@ -102,8 +97,8 @@ describe('unsaved changes on the edit and create forms', () => {
     fakeApi({
       getInstance: async () => current,
       patchInstance: vi.fn(async () => ({ ...current, replicas: 4, version: 2 })),
-      listInstances: async () => page([]),
-      instanceStats: async () => stats,
+      listInstances: async () => listPage([]),
+      instanceStats: async () => emptyStats,
     });
   const replicas = () => screen.getByRole('textbox', { name: 'Replicas' });
   const pressOnPage = async (key: string) => {
@@ -154,8 +149,8 @@ describe('unsaved changes on the edit and create forms', () => {
       fakeApi({
         createInstance: async () => created,
         getInstance: async () => created,
-        listInstances: async () => page([]),
-        instanceStats: async () => stats,
+        listInstances: async () => listPage([]),
+        instanceStats: async () => emptyStats,
       }),
     );
     await screen.findByRole('heading', { name: 'New instance' });

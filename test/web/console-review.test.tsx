@@ -17,17 +17,11 @@ import {
   PreconditionFailedError,
   ServerError,
   ValidationError,
-  type Instance,
-  type InstanceList,
 } from '../../client/index.ts';
-import { fakeApi, renderApp } from './support/app.tsx';
+import { emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
 import { theme } from '../../web/src/app/app.tsx';
 import { DiffTable } from '../../web/src/components/diff-table.tsx';
 import { diffSnapshots } from '../../web/src/features/history/diff.ts';
-
-const page = (items: Instance[]): InstanceList =>
-  ({ items, next_cursor: null }) as unknown as InstanceList;
-const stats = { total: 0, by_status: {}, by_priority: {} };
 
 interface AxeResult {
   violations: { id: string; nodes: { target: unknown[] }[] }[];
@@ -61,8 +55,8 @@ describe('landmarks (axe): one main, one banner, with or without a dialog open',
   const api = () =>
     fakeApi({
       getInstance: async () => current,
-      listInstances: async () => page([current]),
-      instanceStats: async () => stats,
+      listInstances: async () => listPage([current]),
+      instanceStats: async () => emptyStats,
     });
 
   it('the instances page, and the help dialog over it', async () => {
@@ -124,8 +118,8 @@ describe('the three-way view on a narrow screen (375 px)', () => {
         fakeApi({
           getInstance: async () => (reads++ === 0 ? started : theirs),
           patchInstance,
-          listInstances: async () => page([]),
-          instanceStats: async () => stats,
+          listInstances: async () => listPage([]),
+          instanceStats: async () => emptyStats,
         }),
       );
       await screen.findByRole('heading', { name: 'llama-narrow', level: 1 });
@@ -269,7 +263,7 @@ describe('focus is never lost to <body>', () => {
     const rows = [anInstance({ id: 1, name: 'a-1' }), anInstance({ id: 2, name: 'a-2' })];
     renderApp(
       '/',
-      fakeApi({ listInstances: async () => page(rows), instanceStats: async () => stats }),
+      fakeApi({ listInstances: async () => listPage(rows), instanceStats: async () => emptyStats }),
     );
     await userEvent.click(await screen.findByRole('checkbox', { name: 'Select a-1' }));
     const bar = screen.getByRole('region', { name: 'Bulk actions' });
@@ -307,8 +301,8 @@ describe('focus is never lost to <body>', () => {
               body: {},
             }),
           ),
-        listInstances: async () => page([]),
-        instanceStats: async () => stats,
+        listInstances: async () => listPage([]),
+        instanceStats: async () => emptyStats,
       }),
     );
     await screen.findByRole('heading', { name: 'llama-412', level: 1 });
@@ -332,8 +326,8 @@ describe('focus is never lost to <body>', () => {
         createInstance: async () => created,
         getInstance: async () => created,
         deleteInstance: async () => undefined,
-        listInstances: async () => page([]),
-        instanceStats: async () => stats,
+        listInstances: async () => listPage([]),
+        instanceStats: async () => emptyStats,
       }),
     );
     await userEvent.type(await screen.findByRole('textbox', { name: 'Name' }), 'new-one');
@@ -368,11 +362,11 @@ describe('a failed background refresh of the instance list', () => {
               body: {},
             }),
           )
-        : page(rows),
+        : listPage(rows),
     );
     const { queryClient } = renderApp(
       '/',
-      fakeApi({ listInstances, instanceStats: async () => stats }),
+      fakeApi({ listInstances, instanceStats: async () => emptyStats }),
     );
     await screen.findByRole('link', { name: 'kept-1' });
     expect(screen.queryByText('Could not refresh')).toBeNull();

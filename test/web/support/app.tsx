@@ -11,6 +11,7 @@ import { ApiProvider, type Api } from '../../../web/src/lib/api.tsx';
 import { createQueryClient } from '../../../web/src/lib/query-client.ts';
 import { createAppRouter } from '../../../web/src/app/router.tsx';
 import { cssVariablesResolver, theme } from '../../../web/src/app/app.tsx';
+import type { Instance, InstanceList } from '../../../client/index.ts';
 
 export function fakeApi(methods: Partial<Record<keyof Api, (...args: never[]) => unknown>>): Api {
   return new Proxy(methods, {
@@ -18,6 +19,12 @@ export function fakeApi(methods: Partial<Record<keyof Api, (...args: never[]) =>
       (target as Record<PropertyKey, unknown>)[key] ?? (() => new Promise(() => undefined)),
   }) as unknown as Api;
 }
+
+/** One page of the instance list holding `items`, with no more after it. */
+export const listPage = (items: Instance[]): InstanceList =>
+  ({ items, next_cursor: null }) as unknown as InstanceList;
+/** Fleet counters of an empty fleet (the header's stats). */
+export const emptyStats = { total: 0, by_status: {}, by_priority: {} };
 
 export function renderApp(url: string, api: Api) {
   const queryClient = createQueryClient();
