@@ -230,6 +230,8 @@ describe('history of an instance', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Restore version 2' }));
     await within(dialog).findByText(/already exists \(request req-1\)/);
     expect(restoreInstance).toHaveBeenCalledTimes(1);
+    // Previewed as deleted: restored only while it still is.
+    expect(restoreInstance).toHaveBeenCalledWith(20, 7, { ifNoneMatch: '*' });
     // No toast on top: the global handler stays quiet for this mutation.
     const { notifications, queue } = notificationsStore.getState();
     const about409 = [...notifications, ...queue].filter((n) =>

@@ -363,6 +363,8 @@ describe('operator console', () => {
     // The pointer stays on the button: axe measures its hover colours.
     await bulk.getByRole('button', { name: 'Set status…' }).hover();
     await expectAccessible('bulk bar, "Set status…" hovered');
+    await bulk.getByRole('button', { name: 'Delete…' }).hover();
+    await expectAccessible('bulk bar, "Delete…" hovered');
 
     // A server error (with a request id) on delete: the global error toast.
     await page.route(`**/api/instances/${one.id}`, (route) =>

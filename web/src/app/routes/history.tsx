@@ -201,7 +201,8 @@ function RestoreDialog({
   const open = historyId !== undefined;
   const record = useQuery({ ...historyRecordQuery(api, historyId ?? 0), enabled: open });
   // The diff comes from the server: what POST on the same path would change, computed against
-  // `current_version`, which the restore then sends as If-Match (exactly what was previewed).
+  // `current_version`, which the restore then sends as If-Match (exactly what was previewed); a
+  // deleted instance has none, so its restore asks that it still be deleted (If-None-Match: *).
   const preview = useQuery({ ...restorePreviewQuery(api, id, historyId ?? 0), enabled: open });
   const restore = useRestore();
   const [reason, setReason] = useState('');
@@ -257,7 +258,7 @@ function RestoreDialog({
                     id,
                     historyId: target.history_id,
                     reason: reason.trim(),
-                    ...(p.current_version !== null ? { version: p.current_version } : {}),
+                    version: p.recreates ? 'deleted' : (p.current_version ?? undefined),
                   },
                   {
                     onSuccess: (inst) => {

@@ -166,7 +166,8 @@ function EditInstance({ current }: { current: Instance }) {
           <Title order={1} size="h2" ref={heading} tabIndex={-1}>
             {current.name}
           </Title>
-          <Text size="sm" c="dimmed">
+          {/* A div: the badges are divs, which a paragraph may not hold. */}
+          <Text component="div" size="sm" c="dimmed">
             <StatusBadge status={current.status} /> <PriorityBadge priority={current.priority} /> ·
             id {current.id} · version {current.version} · updated{' '}
             <span title={exactTime(current.updated_at)}>{relativeTime(current.updated_at)}</span> by{' '}

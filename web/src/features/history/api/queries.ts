@@ -85,11 +85,16 @@ export function useRestore() {
     }: {
       id: number;
       historyId: number;
-      version?: number;
+      /** The current version previewed, or `deleted`: restore only while it still is. */
+      version?: number | 'deleted';
       reason?: string;
     }) =>
       api.restoreInstance(id, historyId, {
-        ...(version !== undefined ? { ifMatch: version } : {}),
+        ...(version === 'deleted'
+          ? { ifNoneMatch: '*' as const }
+          : version !== undefined
+            ? { ifMatch: version }
+            : {}),
         ...(reason ? { reason } : {}),
       }),
     onSuccess: (inst) => {

@@ -118,7 +118,7 @@ export function ConflictResolver({
               bg={r.state === 'conflict' ? 'orange.0' : undefined}
             >
               <Stack gap={6}>
-                <Text fw={600} size="sm" style={{ overflowWrap: 'anywhere' }}>
+                <Text component="div" fw={600} size="sm" style={{ overflowWrap: 'anywhere' }}>
                   {r.path}{' '}
                   {r.state === 'conflict' && (
                     <Badge size="xs" color="orange">
