@@ -4,7 +4,9 @@
  * axe-core on each page. Elements are found by role and accessible name; every wait is on a
  * condition, never a fixed sleep.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { InstancesClient } from '../../client/index.ts';
 import { stack, uniqueName } from '../support/api.ts';
@@ -37,7 +39,26 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(15_000);
   page = await context.newPage();
+  // What the page said while a test ran: printed with its screenshot if the test fails.
+  page.on('dialog', (d) => seen.push(`dialog ${d.type()}: ${d.message()}`));
+  page.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && seen.push(`console error: ${m.text()}`));
 }, 60_000);
+
+const seen: string[] = [];
+beforeEach(({ onTestFailed, task }) => {
+  seen.length = 0;
+  onTestFailed(async () => {
+    const file = join(
+      tmpdir(),
+      `console-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}.png`,
+    );
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.log(
+      `[console browser test] "${task.name}" failed at ${page.url()}; screenshot ${file}\n${seen.join('\n')}`,
+    );
+  });
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -191,7 +212,8 @@ describe('operator console', () => {
 
   it('keyboard only: n opens the form, Enter creates; ? shows help, Escape closes it', async () => {
     await page.goto(`${base()}/`);
-    await page.getByRole('table', { name: 'Instances' }).waitFor();
+    // The heading, not the table: an empty fleet (this test alone) shows no table.
+    await page.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();
