@@ -40,7 +40,12 @@ beforeAll(async () => {
   context.setDefaultTimeout(15_000);
   page = await context.newPage();
   // What the page said while a test ran: printed with its screenshot if the test fails.
-  page.on('dialog', (d) => seen.push(`dialog ${d.type()}: ${d.message()}`));
+  // Recorded, then accepted: with a listener Playwright no longer dismisses dialogs itself, and
+  // an unanswered one (a form's beforeunload) would stall every later test's navigation.
+  page.on('dialog', (d) => {
+    seen.push(`dialog ${d.type()}: ${d.message()}`);
+    void d.accept().catch(() => undefined);
+  });
   page.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && seen.push(`console error: ${m.text()}`));
 }, 60_000);
@@ -223,17 +228,25 @@ describe('operator console', () => {
 
     await page.keyboard.press('n');
     await page.getByRole('heading', { name: 'New instance' }).waitFor();
-    await expect
-      .poll(() => page.evaluate('document.activeElement?.getAttribute("id")'))
-      .toBe('field-name');
+    // Each field has the focus before it is typed into: keys sent while focus is still on its
+    // way go nowhere (ci61 lost a cluster and an image tag that way under the full suite).
+    const focused = (id: string) =>
+      expect
+        .poll(() => page.evaluate('document.activeElement?.getAttribute("id")'), { timeout: 5_000 })
+        .toBe(id);
     const kbName = `${prefix}-keys`;
+    await focused('field-name');
     await page.keyboard.type(kbName);
     await page.keyboard.press('Tab');
+    await focused('field-model_name');
     await page.keyboard.type('mistralai/Mixtral-8x7B');
     await page.keyboard.press('Tab');
+    await focused('field-model_version');
     await page.keyboard.press('Tab'); // model version keeps its default
+    await focused('field-cluster_name');
     await page.keyboard.type('a100-test');
     await page.keyboard.press('Tab');
+    await focused('field-image_tag');
     await page.keyboard.type('vllm:1');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: kbName, level: 1 }).waitFor();
