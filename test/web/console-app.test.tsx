@@ -12,7 +12,7 @@ import {
   type InstanceList,
   type ListInstancesQuery,
 } from '../../client/index.ts';
-import { emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
+import { createsApi, emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
 
 describe('a URL with values the console does not know', () => {
   it('renders the instances page with the defaults for the bad keys, the good ones kept', async () => {
@@ -144,15 +144,7 @@ describe('unsaved changes on the edit and create forms', () => {
 
   it('create: asks before a typed form is left, not after it was created', async () => {
     const created = anInstance({ id: 31, name: 'new-one' });
-    const { router } = renderApp(
-      '/instances/new',
-      fakeApi({
-        createInstance: async () => created,
-        getInstance: async () => created,
-        listInstances: async () => listPage([]),
-        instanceStats: async () => emptyStats,
-      }),
-    );
+    const { router } = renderApp('/instances/new', createsApi(created));
     await screen.findByRole('heading', { name: 'New instance' });
     // Nothing typed yet: leaving is free.
     await userEvent.click(screen.getByRole('link', { name: 'Audit log' }));

@@ -18,7 +18,7 @@ import {
   ServerError,
   ValidationError,
 } from '../../client/index.ts';
-import { emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
+import { createsApi, emptyStats, fakeApi, listPage, renderApp } from './support/app.tsx';
 import { theme } from '../../web/src/app/app.tsx';
 import { DiffTable } from '../../web/src/components/diff-table.tsx';
 import { diffSnapshots } from '../../web/src/features/history/diff.ts';
@@ -322,13 +322,7 @@ describe('focus is never lost to <body>', () => {
     const created = anInstance({ id: 31, name: 'new-one' });
     const { router } = renderApp(
       '/instances/new',
-      fakeApi({
-        createInstance: async () => created,
-        getInstance: async () => created,
-        deleteInstance: async () => undefined,
-        listInstances: async () => listPage([]),
-        instanceStats: async () => emptyStats,
-      }),
+      createsApi(created, { deleteInstance: async () => undefined }),
     );
     await userEvent.type(await screen.findByRole('textbox', { name: 'Name' }), 'new-one');
     await userEvent.type(screen.getByRole('textbox', { name: 'Model' }), 'm');

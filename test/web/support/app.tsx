@@ -26,6 +26,16 @@ export const listPage = (items: Instance[]): InstanceList =>
 /** Fleet counters of an empty fleet (the header's stats). */
 export const emptyStats = { total: 0, by_status: {}, by_priority: {} };
 
+/** An API whose create answers `created`, which then reads back, over an empty list. */
+export const createsApi = (created: Instance, more: Parameters<typeof fakeApi>[0] = {}): Api =>
+  fakeApi({
+    createInstance: async () => created,
+    getInstance: async () => created,
+    listInstances: async () => listPage([]),
+    instanceStats: async () => emptyStats,
+    ...more,
+  });
+
 export function renderApp(url: string, api: Api) {
   const queryClient = createQueryClient();
   const router = createAppRouter(
