@@ -69,6 +69,12 @@ beforeAll(async () => {
 afterAll(() => client?.destroy());
 
 const search = (q: string) => api('GET', `/api/history/search?${q}`);
+/** A page of a search that must succeed: anything else fails with what the API said. */
+const page = async (q: string) => {
+  const res = await search(q);
+  expect(res.status, `${q} -> ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body as { items: Rec[]; next_cursor: string | null };
+};
 const whole = (d: string) => `start_date=${d}T00:00:00.000Z&end_date=${d}T23:59:59.999Z&limit=1000`;
 
 describe('GET /api/history/search, time-bounded', () => {
@@ -99,12 +105,11 @@ describe('GET /api/history/search, time-bounded', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 20; pages++) {
-      const res = await search(
+      const res = await page(
         `${whole(day).replace('limit=1000', 'limit=5')}&instance_ids=${seedInstance}${cursor ? `&cursor=${cursor}` : ''}`,
       );
-      expect(res.status).toBe(200);
-      seen.push(...res.body.items.map((r: Rec) => r.version));
-      cursor = res.body.next_cursor;
+      seen.push(...res.items.map((r: Rec) => r.version));
+      cursor = res.next_cursor;
       if (!cursor) break;
     }
     expect(seen).toEqual(Array.from({ length: SEEDED }, (_, i) => SEEDED - i));
@@ -189,11 +194,11 @@ describe('GET /api/history/search, unbounded', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const res = await search(
+      const res = await page(
         `instance_ids=${a.id},${b.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
-      seen.push(...res.body.items.map((r: Rec) => r.history_id));
-      cursor = res.body.next_cursor;
+      seen.push(...res.items.map((r: Rec) => r.history_id));
+      cursor = res.next_cursor;
       if (!cursor) break;
     }
     // Assess
@@ -205,10 +210,10 @@ describe('GET /api/history/search, unbounded', () => {
     const found = await eventually(async () => {
       let cursor: string | null = null;
       for (let i = 0; i < 20; i++) {
-        const res = await search(`q=${marker}-global${cursor ? `&cursor=${cursor}` : ''}`);
-        const hit = res.body.items.find((r: Rec) => r.instance_id === inst.id);
+        const res = await page(`q=${marker}-global${cursor ? `&cursor=${cursor}` : ''}`);
+        const hit = res.items.find((r: Rec) => r.instance_id === inst.id);
         if (hit) return hit as Rec;
-        cursor = res.body.next_cursor;
+        cursor = res.next_cursor;
         if (!cursor) return undefined;
       }
       return undefined;

@@ -38,6 +38,19 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(15_000);
+  // What the page did, for the failure report: keys, focus moves and navigations, with times.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __trace: string[] };
+    w.__trace = [];
+    const at = () => Math.round(performance.now());
+    const who = (t: EventTarget | null) =>
+      t instanceof Element ? `${t.tagName.toLowerCase()}${t.id ? `#${t.id}` : ''}` : String(t);
+    const log = (what: string) => w.__trace.push(`${at()} ${what}`);
+    addEventListener('keydown', (e) => log(`key ${e.key} on ${who(e.target)}`), true);
+    addEventListener('focusin', (e) => log(`focus ${who(e.target)}`), true);
+    const nav = (globalThis as { navigation?: EventTarget }).navigation;
+    nav?.addEventListener('navigatesuccess', () => log(`at ${location.pathname}`));
+  });
   page = await context.newPage();
   // What the page said while a test ran: printed with its screenshot if the test fails.
   // Recorded, then accepted: with a listener Playwright no longer dismisses dialogs itself, and
@@ -59,8 +72,9 @@ beforeEach(({ onTestFailed, task }) => {
       `console-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}.png`,
     );
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    const trace = (await page.evaluate('window.__trace').catch(() => [])) as string[];
     console.log(
-      `[console browser test] "${task.name}" failed at ${page.url()}; screenshot ${file}\n${seen.join('\n')}`,
+      `[console browser test] "${task.name}" failed at ${page.url()}; screenshot ${file}\n${seen.join('\n')}\npage trace (ms since load):\n${trace.slice(-60).join('\n')}`,
     );
   });
 });
