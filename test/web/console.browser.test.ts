@@ -38,16 +38,29 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(15_000);
-  // What the page did, for the failure report: keys, focus moves and navigations, with times.
+  // What the page did, for the failure report: keys, clicks, focus moves and navigations, with
+  // the time of day. Kept in sessionStorage, so a reload of the page shows in it too.
   await context.addInitScript(() => {
-    const w = window as unknown as { __trace: string[] };
-    w.__trace = [];
-    const at = () => Math.round(performance.now());
+    const log = (what: string) => {
+      const trace = JSON.parse(sessionStorage.getItem('__trace') ?? '[]') as string[];
+      trace.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
+      sessionStorage.setItem('__trace', JSON.stringify(trace.slice(-200)));
+    };
     const who = (t: EventTarget | null) =>
-      t instanceof Element ? `${t.tagName.toLowerCase()}${t.id ? `#${t.id}` : ''}` : String(t);
-    const log = (what: string) => w.__trace.push(`${at()} ${what}`);
+      t instanceof Element
+        ? `${t.tagName.toLowerCase()}${t.id ? `#${t.id}` : ''} "${(t.textContent ?? '').trim().slice(0, 30)}"`
+        : String(t);
+    log(`document loaded at ${location.pathname}`);
     addEventListener('keydown', (e) => log(`key ${e.key} on ${who(e.target)}`), true);
+    addEventListener('click', (e) => log(`click on ${who(e.target)}`), true);
     addEventListener('focusin', (e) => log(`focus ${who(e.target)}`), true);
+    let dialogs = '';
+    new MutationObserver(() => {
+      const now = [...document.querySelectorAll('[role="dialog"]')]
+        .map((d) => document.getElementById(d.getAttribute('aria-labelledby') ?? '')?.textContent)
+        .join(', ');
+      if (now !== dialogs) log(`dialogs: [${(dialogs = now)}]`);
+    }).observe(document, { childList: true, subtree: true });
     const nav = (globalThis as { navigation?: EventTarget }).navigation;
     nav?.addEventListener('navigatesuccess', () => log(`at ${location.pathname}`));
   });
@@ -66,15 +79,18 @@ beforeAll(async () => {
 const seen: string[] = [];
 beforeEach(({ onTestFailed, task }) => {
   seen.length = 0;
+  const started = new Date().toISOString().slice(11, 23);
   onTestFailed(async () => {
     const file = join(
       tmpdir(),
       `console-failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}.png`,
     );
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    const trace = (await page.evaluate('window.__trace').catch(() => [])) as string[];
+    const trace = (await page
+      .evaluate(`JSON.parse(sessionStorage.getItem('__trace') ?? '[]')`)
+      .catch(() => [])) as string[];
     console.log(
-      `[console browser test] "${task.name}" failed at ${page.url()}; screenshot ${file}\n${seen.join('\n')}\npage trace (ms since load):\n${trace.slice(-60).join('\n')}`,
+      `[console browser test] "${task.name}" (started ${started}) failed at ${page.url()}; screenshot ${file}\n${seen.join('\n')}\npage trace:\n${trace.slice(-80).join('\n')}`,
     );
   });
 });

@@ -16,18 +16,31 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 interface AnimatedDocument {
-  getAnimations(): { playState: string }[];
+  getAnimations(): {
+    playState: string;
+    animationName?: string;
+    effect: { getTiming(): { iterations: number } } | null;
+  }[];
 }
 
 /**
- * Waits until no transition or animation runs (a dialog fading in, a row highlight): colours
- * and positions are final. A function, not a string: the console's CSP forbids eval.
+ * Waits until the page's own motion has ended (a dialog fading in, a menu opening): colours and
+ * positions are final. Not waited for: endless animations (a spinner), which never end, and the
+ * highlights of rows other writers change (`flash-row`, `leaving-row` in web/src/app/app.css),
+ * which follow one another without a pause while the whole suite writes. A function, not a
+ * string: the console's CSP forbids eval.
  */
 export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() =>
     (globalThis as unknown as { document: AnimatedDocument }).document
       .getAnimations()
-      .every((a) => a.playState !== 'running'),
+      .every(
+        (a) =>
+          a.playState !== 'running' ||
+          a.effect?.getTiming().iterations === Infinity ||
+          a.animationName === 'flash-row' ||
+          a.animationName === 'leaving-row',
+      ),
   );
 }
 
