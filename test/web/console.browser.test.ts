@@ -300,7 +300,15 @@ describe('operator console', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Delete…' }).click();
-    await dialog.getByRole('button', { name: `Delete ${doomed.name}` }).click();
+    const confirm = dialog.getByRole('button', { name: `Delete ${doomed.name}` });
+    // The name is longer than the dialog is wide: the label wraps, none of it is cut off.
+    expect(
+      await confirm.evaluate((b) => {
+        const label = b.querySelector('.mantine-Button-label')!;
+        return label.scrollWidth <= label.clientWidth;
+      }),
+    ).toBe(true);
+    await confirm.click();
     await page.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
     await expect(api.getInstance(doomed.id)).rejects.toMatchObject({ status: 404 });
   });

@@ -252,7 +252,7 @@ function EditInstance({ current }: { current: Instance }) {
             <Button variant="default" onClick={() => setConfirmDelete(false)}>
               Cancel
             </Button>
-            <Button color="red" loading={del.isPending} onClick={remove}>
+            <Button color="red" className="button-wraps" loading={del.isPending} onClick={remove}>
               Delete {current.name}
             </Button>
           </Group>
