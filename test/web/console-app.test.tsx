@@ -142,6 +142,25 @@ describe('unsaved changes on the edit and create forms', () => {
     expect(guard()).toBeNull();
   });
 
+  it('asks for an env value typed before its name: leaving would lose it too', async () => {
+    const { router } = renderApp('/instances/20', editApi());
+    await screen.findByRole('heading', { name: 'llama-edit', level: 1 });
+    await userEvent.click(screen.getByRole('button', { name: 'Add variable' }));
+    // An empty new row is nothing to lose.
+    await pressOnPage('n');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/instances/new'));
+    expect(guard()).toBeNull();
+
+    await router.navigate({ to: '/instances/$id', params: { id: 20 } });
+    await screen.findByRole('heading', { name: 'llama-edit', level: 1 });
+    await userEvent.click(screen.getByRole('button', { name: 'Add variable' }));
+    const rows = screen.getAllByRole('textbox', { name: /^Variable \d+ value$/ });
+    await userEvent.type(rows[rows.length - 1]!, '/models');
+    await pressOnPage('n');
+    await waitFor(() => expect(guard()).not.toBeNull());
+    expect(router.state.location.pathname).toBe('/instances/20');
+  });
+
   it('create: asks before a typed form is left, not after it was created', async () => {
     const created = anInstance({ id: 31, name: 'new-one' });
     const { router } = renderApp('/instances/new', createsApi(created));

@@ -17,14 +17,13 @@ import {
 } from '../../features/instances/components/instance-form.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { UnsavedChangesGuard } from '../../components/unsaved-changes-guard.tsx';
-import { flatten } from '../../features/instances/merge.ts';
-import { sameValue } from '../../../../shared/domain/instance.ts';
+import { hasUnsavedChanges } from '../../features/instances/merge.ts';
 
 export function CreateInstancePage() {
   const navigate = useNavigate();
   const [values, setValues] = useState(emptyValues);
-  const [untouched] = useState(() => flatten(values));
-  const dirty = !sameValue(flatten(values), untouched);
+  const [untouched] = useState(values);
+  const dirty = hasUnsavedChanges(values, untouched);
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateInstance();
 

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Modal, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, getRouteApi } from '@tanstack/react-router';
-import { sameValue } from '../../../../shared/domain/instance.ts';
 import {
   ApiError,
   NotFoundError,
@@ -22,7 +21,7 @@ import {
   type FieldErrors,
   type FormValues,
 } from '../../features/instances/form.ts';
-import { flatten } from '../../features/instances/merge.ts';
+import { hasUnsavedChanges } from '../../features/instances/merge.ts';
 import {
   InstanceForm,
   focusFirstError,
@@ -89,7 +88,7 @@ function EditInstance({ current }: { current: Instance }) {
   const [conflict, setConflict] = useState<Instance | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [reason, setReason] = useState('');
-  const dirty = !sameValue(flatten(values), flatten(valuesOf(base)));
+  const dirty = hasUnsavedChanges(values, valuesOf(base));
   const heading = usePageHeadingFocus();
 
   // A live change while the form is untouched: follow it.

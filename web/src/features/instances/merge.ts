@@ -31,6 +31,17 @@ export function flatten(v: FormValues): Flat {
   return out;
 }
 
+/**
+ * Whether the form holds anything not in `from`: a changed field, or an env row with a value
+ * typed but no key yet, which flatten() cannot place and leaving would lose all the same.
+ */
+export function hasUnsavedChanges(values: FormValues, from: FormValues): boolean {
+  return (
+    !sameValue(flatten(values), flatten(from)) ||
+    values.envs.some((r) => r.key === '' && r.value !== '')
+  );
+}
+
 export function unflatten(flat: Flat, template: FormValues): FormValues {
   const out = { ...template, envs: [] as FormValues['envs'] } as FormValues & Flat;
   for (const k of Object.keys(template)) {
