@@ -298,4 +298,19 @@ describe('audit log: the "Instance ids" field', () => {
       sent.filter((q) => JSON.stringify(q).includes('[20,21]')),
     );
   });
+
+  it('"Clear filters" empties a value that never reached the URL', async () => {
+    const { router } = renderApp(
+      '/history',
+      fakeApi({ searchHistory: async () => ({ items: [], next_cursor: null }) as never }),
+    );
+    const field = await screen.findByRole('textbox', { name: 'Instance ids' });
+    await userEvent.type(field, 'abc');
+    await screen.findByText('Not an instance id: abc');
+    await userEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(field).toHaveProperty('value', ''));
+    expect(screen.queryByText('Not an instance id: abc')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull();
+    expect(router.state.location.search).toEqual({});
+  });
 });

@@ -68,7 +68,23 @@ export function HistoryFilters({
     },
     idsError,
   );
-  const any = search.q || search.op || search.from || search.to || search.fields || search.ids;
+  // Typed text counts too: an id list that is not valid, or a search still in its debounce,
+  // has not reached the URL, and "Clear filters" empties it as well.
+  const any =
+    search.q || search.op || search.from || search.to || search.fields || search.ids || text || ids;
+  const clear = () => {
+    setText('');
+    setIds('');
+    onChange({
+      q: undefined,
+      op: undefined,
+      from: undefined,
+      to: undefined,
+      fields: undefined,
+      ids: undefined,
+      cursor: undefined,
+    });
+  };
   return (
     <Group gap="sm" align="flex-end" wrap="wrap" role="search" aria-label={label}>
       <TextInput
@@ -120,20 +136,7 @@ export function HistoryFilters({
         onApply={(r) => onChange({ from: r.from, to: r.to, cursor: undefined })}
       />
       {any && (
-        <Button
-          variant="subtle"
-          onClick={() =>
-            onChange({
-              q: undefined,
-              op: undefined,
-              from: undefined,
-              to: undefined,
-              fields: undefined,
-              ids: undefined,
-              cursor: undefined,
-            })
-          }
-        >
+        <Button variant="subtle" onClick={clear}>
           Clear filters
         </Button>
       )}
