@@ -11,7 +11,12 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { InstancesClient } from '../../client/index.ts';
 import { stack, uniqueName } from '../support/api.ts';
 import { consoleFor, type ConsoleServer } from './support/console-server.ts';
-import { describeViolations, launchBrowser, seriousViolations } from './support/browser.ts';
+import {
+  describeViolations,
+  launchBrowser,
+  seriousViolations,
+  settled,
+} from './support/browser.ts';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -294,12 +299,25 @@ describe('operator console', () => {
       cluster_name: 'c',
       image_tag: 't',
     });
-    await page.goto(`${base()}/instances/${doomed.id}`);
-    await page.getByRole('button', { name: 'Delete…' }).click();
+    // An operator who asks for less motion: the dialog appears in place, nothing slides in.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      await page.goto(`${base()}/instances/${doomed.id}`);
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Delete "${doomed.name}"?` });
+      await dialog.waitFor();
+      expect(await dialog.evaluate((d) => d.getAnimations({ subtree: true }).length)).toBe(0);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await page.emulateMedia({ reducedMotion: null });
+    }
     const dialog = page.getByRole('dialog', { name: `Delete "${doomed.name}"?` });
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Delete…' }).click();
+    // Still before clicking in it: under the suite's load a click can land where a button
+    // sliding in was a frame earlier (ci65's Cancel hit the dialog's text).
+    await dialog.waitFor();
+    await settled(page);
     const confirm = dialog.getByRole('button', { name: `Delete ${doomed.name}` });
     // The name is longer than the dialog is wide: the label wraps, none of it is cut off.
     expect(
@@ -327,6 +345,8 @@ describe('operator console', () => {
     // in vain for the item to hold still.
     await page.getByRole('menuitem', { name: 'inactive' }).press('Enter');
     const confirm = page.getByRole('dialog', { name: 'Change status' });
+    await confirm.waitFor();
+    await settled(page);
     await confirm.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/);
     const progress = page.getByRole('progressbar');
@@ -459,10 +479,10 @@ describe('operator console', () => {
     );
     await page.goto(`${base()}/instances/${one.id}`);
     await page.getByRole('button', { name: 'Delete…' }).click();
-    await page
-      .getByRole('dialog', { name: `Delete "${one.name}"?` })
-      .getByRole('button', { name: `Delete ${one.name}` })
-      .click();
+    const dialog = page.getByRole('dialog', { name: `Delete "${one.name}"?` });
+    await dialog.waitFor();
+    await settled(page);
+    await dialog.getByRole('button', { name: `Delete ${one.name}` }).click();
     await page.getByText(/request req-contrast-1/).waitFor();
     await page.mouse.move(0, 0);
     await expectAccessible('error toast');
