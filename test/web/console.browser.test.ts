@@ -33,6 +33,17 @@ async function expectAccessible(what: string) {
   expect(violations, `${what}:\n${describeViolations(violations)}`).toEqual([]);
 }
 
+/**
+ * A dialog, open and still. Under the suite's load a click aimed while it slides in can land on
+ * its text instead of the button (the likeliest account of ci65, whose Cancel left it open).
+ */
+async function openDialog(name: string) {
+  const dialog = page.getByRole('dialog', { name });
+  await dialog.waitFor();
+  await settled(page);
+  return dialog;
+}
+
 const texts = async (l: Locator) =>
   (await l.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
 const field = (name: string) => page.getByRole('textbox', { name, exact: true });
@@ -312,12 +323,8 @@ describe('operator console', () => {
     } finally {
       await page.emulateMedia({ reducedMotion: null });
     }
-    const dialog = page.getByRole('dialog', { name: `Delete "${doomed.name}"?` });
     await page.getByRole('button', { name: 'Delete…' }).click();
-    // Still before clicking in it: under the suite's load a click can land where a button
-    // sliding in was a frame earlier (ci65's Cancel hit the dialog's text).
-    await dialog.waitFor();
-    await settled(page);
+    const dialog = await openDialog(`Delete "${doomed.name}"?`);
     const confirm = dialog.getByRole('button', { name: `Delete ${doomed.name}` });
     // The name is longer than the dialog is wide: the label wraps, none of it is cut off.
     expect(
@@ -344,9 +351,7 @@ describe('operator console', () => {
     // fleet stats above it move while other writers change them, so a pointer click can wait
     // in vain for the item to hold still.
     await page.getByRole('menuitem', { name: 'inactive' }).press('Enter');
-    const confirm = page.getByRole('dialog', { name: 'Change status' });
-    await confirm.waitFor();
-    await settled(page);
+    const confirm = await openDialog('Change status');
     await confirm.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/);
     const progress = page.getByRole('progressbar');
@@ -479,9 +484,7 @@ describe('operator console', () => {
     );
     await page.goto(`${base()}/instances/${one.id}`);
     await page.getByRole('button', { name: 'Delete…' }).click();
-    const dialog = page.getByRole('dialog', { name: `Delete "${one.name}"?` });
-    await dialog.waitFor();
-    await settled(page);
+    const dialog = await openDialog(`Delete "${one.name}"?`);
     await dialog.getByRole('button', { name: `Delete ${one.name}` }).click();
     await page.getByText(/request req-contrast-1/).waitFor();
     await page.mouse.move(0, 0);
