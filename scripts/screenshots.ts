@@ -103,6 +103,9 @@ try {
   await page.goto(`${base}/instances/${target.id}`);
   await page.getByRole('textbox', { name: 'Model version' }).waitFor();
   await shot('instance-edit-mobile', false);
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByRole('dialog', { name: `Delete "${target.name}"?` }).waitFor();
+  await shot('instance-delete-mobile', false);
 
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`${base}/`);
