@@ -17,16 +17,20 @@ import { createsApi, emptyStats, fakeApi, listPage, renderApp } from './support/
 describe('a URL with values the console does not know', () => {
   it('renders the instances page with the defaults for the bad keys, the good ones kept', async () => {
     const listInstances = vi.fn(async () => listPage([anInstance({ id: 5, name: 'llama-1' })]));
-    renderApp(
-      '/?status=bogus&priority=urgent&limit=5000&sort=evil&q=llama',
+    const { router } = renderApp(
+      '/?status=bogus&priority=urgent&limit=5000&sort=evil&q=llama&order=asc',
       fakeApi({ listInstances, instanceStats: async () => emptyStats }),
     );
     await screen.findByRole('link', { name: 'llama-1' });
     expect(screen.getByRole('searchbox', { name: 'Search' })).toHaveProperty('value', 'llama');
     expect(listInstances).toHaveBeenCalledWith(
-      { limit: 50, search: 'llama', sort_by: 'created_at', sort_order: 'desc' },
+      { limit: 50, search: 'llama', sort_by: 'created_at', sort_order: 'asc' },
       expect.anything(),
     );
+    // The address bar drops what was not applied, in place (the router rebuilds the URL from the
+    // validated search on load): a copied link carries only what the page shows.
+    await waitFor(() => expect(router.state.location.searchStr).toBe('?q=llama&order=asc'));
+    expect(router.history.length).toBe(1);
   });
 });
 
