@@ -11,9 +11,16 @@ export const MAX_REASON_CHARS = 500;
 /** Control characters (C0, DEL, C1) and lone surrogates: nothing a person means to write. */
 const UNPRINTABLE = /[\p{Cc}]|\p{Cs}/u;
 
+/**
+ * A header value arrives as Latin-1: UTF-8 bytes sent as they are (`café` from curl) would read
+ * as `cafÃ©`, and nothing tells that from Latin-1 meant as such. So only ASCII is taken.
+ */
+const NOT_ASCII = /[^\x20-\x7e\t]/;
+
 /** The reason, trimmed; undefined when absent or blank. Throws 400 for a bad one. */
 export function parseChangeReason(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  if (NOT_ASCII.test(raw)) throw invalid('must be ASCII: percent-encode other text as UTF-8');
   let text: string;
   try {
     text = raw.includes('%') ? decodeURIComponent(raw) : raw;
