@@ -114,9 +114,18 @@ const withDefault = <F extends Field, const V extends z.output<F['rule']>>(field
   default: value,
 });
 
+/**
+ * A name is a path segment of `GET /api/instances/by-name/{name}`, and URL parsers resolve `.`
+ * and `..` (`%2e%2e` too) as dot segments before a request leaves the client: such an instance
+ * could never be looked up by name.
+ */
+const DOT_SEGMENT = z.refine<string>((s) => s !== '.' && s !== '..', {
+  message: 'cannot be "." or ".." (a URL path resolves them, so the name could not be looked up)',
+});
+
 /** The mutable fields, in the resource's field order. */
 const FIELDS = {
-  name: textField(255, 'identifier'),
+  name: { rule: text(255, 'identifier').check(DOT_SEGMENT) },
   model_name: textField(255, 'identifier'),
   model_version: withDefault(textField(50, 'identifier'), 'latest'),
   cluster_name: textField(255, 'identifier'),

@@ -119,6 +119,27 @@ describe('POST /api/instances/{id}/copy', { timeout: 120_000 }, () => {
 });
 
 describe('GET /api/instances/by-name/{name}', () => {
+  it('every name it takes can be looked up: "." and ".." are refused, other dotted names work', async () => {
+    const inst = await createInstance();
+    for (const name of ['.', '..', ' .. ']) {
+      const created = await api('POST', '/api/instances', {
+        name,
+        model_name: 'm',
+        cluster_name: 'c',
+        image_tag: 't',
+      });
+      expect(created.status, name).toBe(422);
+      expect(created.body.error.details.name, name).toMatch(/cannot be "\." or "\.\."/);
+      const renamed = await api('PATCH', `/api/instances/${inst.id}`, { name });
+      expect(renamed.status, name).toBe(422);
+    }
+    expect((await api('GET', `/api/instances/${inst.id}`)).body.version).toBe(1);
+
+    const dotted = await createInstance({ name: `..${uniqueName('dots')}` });
+    const client = new InstancesClient({ baseUrl: stack().url });
+    expect((await client.getInstanceByName(dotted.name)).id).toBe(dotted.id);
+  });
+
   it('finds an instance by its name in any case, with its ETag; 404 otherwise', async () => {
     const inst = await createInstance({ name: `${uniqueName('Lookup')} Ωmega/Δ` });
     const res = await api(
@@ -235,7 +256,8 @@ describe('X-Change-Reason', { timeout: 120_000 }, () => {
 
   it('refuses a reason that is too long, unprintable or badly encoded, and stores nothing', async () => {
     const inst = await createInstance();
-    for (const bad of ['x'.repeat(501), 'a%00b', '%E2%82', 'bell%07']) {
+    // `cafÃ©` is how the bytes of a raw UTF-8 `café` read in a header; `café` is the Latin-1 one.
+    for (const bad of ['x'.repeat(501), 'a%00b', '%E2%82', 'bell%07', 'cafÃ©', 'café']) {
       const res = await api(
         'PATCH',
         `/api/instances/${inst.id}`,
