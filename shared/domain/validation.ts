@@ -224,6 +224,32 @@ const oneValue = (name: string) => `${name} takes one value: send ${name}=…`;
  * searched for `a,b`, while a repeated `limit` fails only because `5,6` is no number. Read from
  * the raw query string, the one place the repeat still shows.
  */
+/**
+ * A query string whose percent-encoding is not UTF-8 (`?search=%ff`, `?name=%2`) is refused as
+ * the path's is: URLSearchParams would read it as U+FFFD and search for that instead.
+ */
+export function refuseMalformedQuery(rawQuery: string): void {
+  for (const part of rawQuery.split('&')) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    } catch {
+      const name = part.split('=', 1)[0] ?? '';
+      throw badRequest('Malformed percent-encoding in the query string', {
+        [decodesOr(name)]: 'not valid percent-encoded UTF-8',
+      });
+    }
+  }
+}
+
+/** `s` decoded, or as sent when it does not decode (a malformed parameter name). */
+function decodesOr(s: string): string {
+  try {
+    return decodeURIComponent(s.replaceAll('+', ' '));
+  } catch {
+    return s;
+  }
+}
+
 export function refuseRepeatedKeys(schema: z.ZodMiniType, rawQuery: string): void {
   const shape = shapeOf(schema) ?? {};
   const seen = new Set<string>();

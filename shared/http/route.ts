@@ -11,6 +11,7 @@ import {
   bracketListKeys,
   parseBody,
   parseParams,
+  refuseMalformedQuery,
   refuseRepeatedKeys,
   rejectProtoKeys,
 } from '../domain/validation.ts';
@@ -136,6 +137,7 @@ export function fallback(
 
 /** The parsed query: list parameters in any of their forms, every other one sent once. */
 function queryOf(schema: z.ZodMiniType, event: HttpEvent): unknown {
+  refuseMalformedQuery(event.rawQueryString ?? '');
   refuseRepeatedKeys(schema, event.rawQueryString ?? '');
   return parseParams(schema, bracketListKeys(schema, event.queryStringParameters ?? {}));
 }

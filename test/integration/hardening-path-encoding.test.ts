@@ -1,12 +1,15 @@
 /**
- * Malformed percent-encoding in a path, through the local gateway: always a 400 in the SPEC
- * error shape naming the parameter, never a 5xx. Every path parameter of every route is fuzzed
+ * Malformed percent-encoding in a path or a query string, through the local gateway: always a
+ * 400 in the SPEC error shape naming the parameter, never a 5xx (and never a search for the
+ * U+FFFD a lenient decoder makes of it). Every path parameter of every route is fuzzed, and the
+ * first query parameter of every GET route that takes one
  * (the route table is the list, so a new route is covered without touching this file).
  * Nothing here reaches a handler that writes, so destructive routes are safe to call.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { routes } from '../../shared/routes/index.ts';
+import { shapeOf } from '../../shared/domain/schema-shape.ts';
 import { api, type ApiResponse } from '../support/api.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -103,5 +106,34 @@ describe('malformed percent-encoding in the path', () => {
         );
       });
     }
+  }
+});
+
+describe('malformed percent-encoding in the query string', () => {
+  const withQuery = routes.filter((r) => r.method === 'GET' && r.query && shapeOf(r.query));
+  it('covers every GET route that takes query parameters; well-formed text still works', async () => {
+    expect(withQuery.length).toBeGreaterThanOrEqual(6);
+    const res = await api('GET', '/api/instances?search=caf%C3%A9+x&limit=5');
+    expect(res.status, res.text).toBe(200);
+  });
+
+  for (const route of withQuery) {
+    const key = Object.keys(shapeOf(route.query!)!)[0]!;
+    it(`${route.method} ${route.path}?${key}=<malformed> → 400`, async () => {
+      await fc.assert(
+        fc.asyncProperty(malformedSegment, async (value) => {
+          const path = `${route.path.replace(/\{(\w+)\}/g, VALID_ID)}?${key}=${value}`;
+          const res = await api(route.method, path);
+          expect(res.status, `${path} → ${res.status} ${res.text.slice(0, 300)}`).toBe(400);
+          expect(res.body.error, path).toEqual({
+            type: 'BadRequest',
+            message: 'Malformed percent-encoding in the query string',
+            details: { [key]: 'not valid percent-encoded UTF-8' },
+            request_id: expect.any(String),
+          });
+        }),
+        { numRuns: 15 },
+      );
+    });
   }
 });
