@@ -49,20 +49,21 @@ const text = (max: number, kind: TextKind, min = 1) =>
     z.string().check(textRules(kind), z.minLength(min), z.maxLength(max)),
   );
 
-/** Optional trimmed string: empty after trim is treated as not sent. */
+/**
+ * Optional trimmed string: empty after trim is treated as not sent. Built like `text` (a pipe
+ * whose checked side carries the length), so the OpenAPI document states the limit.
+ */
 const optionalText = (max: number, kind: TextKind) =>
-  z
-    .pipe(
+  z.pipe(
+    z.pipe(
       z.string(),
       z.transform((s) => {
         const t = s.trim();
         return t === '' ? undefined : t;
       }),
-    )
-    .check(
-      textRules(kind),
-      z.refine((s) => s === undefined || s.length <= max, { message: `at most ${max} characters` }),
-    );
+    ),
+    z.optional(z.string().check(textRules(kind), z.maxLength(max))),
+  );
 
 const intRange = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 
@@ -91,6 +92,8 @@ interface Field {
   readonly default?: unknown;
   /** Marks an optional text field, which OPTIONAL_TEXT_FIELDS must list (checked below). */
   readonly optional?: true;
+  /** A text field with a default whose blank value counts as not sent: create gives the default. */
+  readonly blankIsDefault?: true;
 }
 
 const textField = (max: number, kind: TextKind) => ({ rule: text(max, kind) });
@@ -127,7 +130,11 @@ const DOT_SEGMENT = z.refine<string>((s) => s !== '.' && s !== '..', {
 const FIELDS = {
   name: { rule: text(255, 'identifier').check(DOT_SEGMENT) },
   model_name: textField(255, 'identifier'),
-  model_version: withDefault(textField(50, 'identifier'), 'latest'),
+  // Not required: blank counts as not sent (SPEC §3), so create gives it its default.
+  model_version: withDefault(
+    { rule: optionalText(50, 'identifier'), blankIsDefault: true },
+    'latest',
+  ),
   cluster_name: textField(255, 'identifier'),
   image_tag: textField(255, 'identifier'),
   replicas: withDefault(intField(1, 100), 1),
@@ -189,7 +196,19 @@ export const createInstanceSchema = z.strictObject(
         ? z.ZodMiniDefault<Rule<K>>
         : Rule<K>;
   }>((f, optional) =>
-    optional ? z.optional(f.rule) : 'default' in f ? z._default(f.rule, f.default) : f.rule,
+    optional
+      ? z.optional(f.rule)
+      : 'default' in f
+        ? z._default(
+            f.blankIsDefault
+              ? z.pipe(
+                  f.rule,
+                  z.transform((v) => v ?? f.default),
+                )
+              : f.rule,
+            f.default,
+          )
+        : f.rule,
   ),
 );
 export type CreateInstanceInput = z.output<typeof createInstanceSchema>;

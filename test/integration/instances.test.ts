@@ -54,6 +54,21 @@ describe('POST /api/instances', () => {
     expect(res.body).not.toHaveProperty('description');
   });
 
+  it('treats a blank model_version as not sent: its default on create, no change on update', async () => {
+    const res = await api('POST', '/api/instances', validInstance({ model_version: '   ' }));
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.model_version).toBe('latest');
+    const patched = await api('PATCH', `/api/instances/${res.body.id}`, {
+      model_version: '',
+      replicas: 2,
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body).toMatchObject({ model_version: 'latest', replicas: 2, version: 2 });
+    const nothing = await api('PATCH', `/api/instances/${res.body.id}`, { model_version: ' ' });
+    expect(nothing.status).toBe(200);
+    expect(nothing.body.version).toBe(2);
+  });
+
   it('answers 422 naming each bad field, unknown and read-only fields included', async () => {
     const res = await api('POST', '/api/instances', {
       name: '   ',
