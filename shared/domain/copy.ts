@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import {
   createInstanceSchema,
   MUTABLE_FIELDS,
+  optionalNameSchema,
   updateInstanceSchema,
   type Instance,
 } from './instance.ts';
@@ -16,8 +17,8 @@ export const MAX_NAME_CHARS = 255;
 export const MAX_COPY_NAME_ATTEMPTS = 50;
 
 export const copyInstanceSchema = z.strictObject({
-  /** The copy's name; without it the first free `<name>-copy[-N]`. */
-  name: z.optional(createInstanceSchema.shape.name),
+  /** The copy's name; without it (or blank) the first free `<name>-copy[-N]`. */
+  name: z.optional(optionalNameSchema),
   /** Fields to change in the copy, validated like a PATCH (the name goes in `name`). */
   overrides: z.optional(z.omit(updateInstanceSchema, { name: true })),
 });

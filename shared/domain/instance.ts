@@ -36,34 +36,30 @@ const textRules = (kind: TextKind) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
   });
 
-/** Trimmed string; empty after trim counts as missing (so a required field reports "required"). */
-const text = (max: number, kind: TextKind, min = 1) =>
+/**
+ * The first step of every text field: trimmed, and empty after trim counts as missing (`text`
+ * then reports "required", `optionalText` takes it as not sent). The checked side after it
+ * carries the length rules, which the OpenAPI document states (shared/openapi/json-schema.ts).
+ */
+const trim = () =>
   z.pipe(
-    z.pipe(
-      z.string(),
-      z.transform((s) => {
-        const t = s.trim();
-        return t === '' ? undefined : t;
-      }),
-    ),
-    z.string().check(textRules(kind), z.minLength(min), z.maxLength(max)),
+    z.string(),
+    z.transform((s) => {
+      const t = s.trim();
+      return t === '' ? undefined : t;
+    }),
   );
 
-/**
- * Optional trimmed string: empty after trim is treated as not sent. Built like `text` (a pipe
- * whose checked side carries the length), so the OpenAPI document states the limit.
- */
+/** The checked side; `minLength` only where blank is an error (the document would say so). */
+const checkedText = (max: number, kind: TextKind, required = true) =>
+  z.string().check(textRules(kind), ...(required ? [z.minLength(1)] : []), z.maxLength(max));
+
+/** Trimmed string; empty after trim counts as missing (so a required field reports "required"). */
+const text = (max: number, kind: TextKind) => z.pipe(trim(), checkedText(max, kind));
+
+/** Optional trimmed string: empty after trim is treated as not sent. */
 const optionalText = (max: number, kind: TextKind) =>
-  z.pipe(
-    z.pipe(
-      z.string(),
-      z.transform((s) => {
-        const t = s.trim();
-        return t === '' ? undefined : t;
-      }),
-    ),
-    z.optional(z.string().check(textRules(kind), z.maxLength(max))),
-  );
+  z.pipe(trim(), z.optional(checkedText(max, kind, false)));
 
 const intRange = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 
@@ -126,9 +122,15 @@ const DOT_SEGMENT = z.refine<string>((s) => s !== '.' && s !== '..', {
   message: 'cannot be "." or ".." (a URL path resolves them, so the name could not be looked up)',
 });
 
+/** A name once trimmed. */
+const NAME = checkedText(255, 'identifier').check(DOT_SEGMENT);
+
+/** A name that may be left out: blank counts as not sent (a copy's name, SPEC §3 and §4). */
+export const optionalNameSchema = z.pipe(trim(), z.optional(NAME));
+
 /** The mutable fields, in the resource's field order. */
 const FIELDS = {
-  name: { rule: text(255, 'identifier').check(DOT_SEGMENT) },
+  name: { rule: z.pipe(trim(), NAME) },
   model_name: textField(255, 'identifier'),
   // Not required: blank counts as not sent (SPEC §3), so create gives it its default.
   model_version: withDefault(

@@ -108,6 +108,13 @@ describe('POST /api/instances/{id}/copy', { timeout: 120_000 }, () => {
     expect((await api('POST', '/api/instances/999999999/copy', {})).status).toBe(404);
   });
 
+  it('takes a blank name as none: the first free <name>-copy', async () => {
+    const source = await createInstance();
+    const copy = await api('POST', `/api/instances/${source.id}/copy`, { name: '   ' });
+    expect(copy.status, copy.text).toBe(201);
+    expect(copy.body.name).toBe(`${source.name}-copy`);
+  });
+
   it('keeps a long name within the 255-character limit', async () => {
     const base = `${uniqueName('long')}-`;
     const source = await createInstance({ name: base + 'x'.repeat(255 - base.length) });
