@@ -219,37 +219,34 @@ export function parseParams<S extends z.ZodMiniType>(
 const oneValue = (name: string) => `${name} takes one value: send ${name}=…`;
 
 /**
- * Refuses a parameter of `schema` that takes one value but was sent more than once
- * (`name=a&name=b`): API Gateway joins repeats with a comma, so `name` would otherwise be
- * searched for `a,b`, while a repeated `limit` fails only because `5,6` is no number. Read from
- * the raw query string, the one place the repeat still shows.
- */
-/**
  * A query string whose percent-encoding is not UTF-8 (`?search=%ff`, `?name=%2`) is refused as
  * the path's is: URLSearchParams would read it as U+FFFD and search for that instead.
  */
 export function refuseMalformedQuery(rawQuery: string): void {
   for (const part of rawQuery.split('&')) {
-    try {
-      decodeURIComponent(part.replaceAll('+', ' '));
-    } catch {
-      const name = part.split('=', 1)[0] ?? '';
-      throw badRequest('Malformed percent-encoding in the query string', {
-        [decodesOr(name)]: 'not valid percent-encoded UTF-8',
-      });
-    }
+    if (formDecoded(part) !== undefined) continue;
+    const name = part.split('=', 1)[0] ?? '';
+    throw badRequest('Malformed percent-encoding in the query string', {
+      [formDecoded(name) ?? name]: 'not valid percent-encoded UTF-8',
+    });
   }
 }
 
-/** `s` decoded, or as sent when it does not decode (a malformed parameter name). */
-function decodesOr(s: string): string {
+/** A query component decoded (`+` is a space), or undefined when it is not valid UTF-8. */
+function formDecoded(s: string): string | undefined {
   try {
     return decodeURIComponent(s.replaceAll('+', ' '));
   } catch {
-    return s;
+    return undefined;
   }
 }
 
+/**
+ * Refuses a parameter of `schema` that takes one value but was sent more than once
+ * (`name=a&name=b`): API Gateway joins repeats with a comma, so `name` would otherwise be
+ * searched for `a,b`, while a repeated `limit` fails only because `5,6` is no number. Read from
+ * the raw query string, the one place the repeat still shows.
+ */
 export function refuseRepeatedKeys(schema: z.ZodMiniType, rawQuery: string): void {
   const shape = shapeOf(schema) ?? {};
   const seen = new Set<string>();
