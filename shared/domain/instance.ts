@@ -189,6 +189,22 @@ export const DEFAULTS = Object.fromEntries(
   ENTRIES.filter(([, field]) => 'default' in field).map(([name, field]) => [name, field.default]),
 ) as { readonly [K in DefaultedName]: DefaultOf<K> };
 
+/**
+ * A field's rule on create: optional fields may be left out; a field with a default gets it when
+ * not sent, or, for `blankIsDefault` text, when sent blank.
+ */
+function createRule(f: Field, optional: boolean): z.ZodMiniType {
+  if (optional) return z.optional(f.rule);
+  if (!('default' in f)) return f.rule;
+  const rule = f.blankIsDefault
+    ? z.pipe(
+        f.rule,
+        z.transform((v) => v ?? f.default),
+      )
+    : f.rule;
+  return z._default(rule, f.default);
+}
+
 /** Create: required fields must be sent, the others get their default or stay unset. */
 export const createInstanceSchema = z.strictObject(
   shapeOf<{
@@ -197,21 +213,7 @@ export const createInstanceSchema = z.strictObject(
       : K extends DefaultedName
         ? z.ZodMiniDefault<Rule<K>>
         : Rule<K>;
-  }>((f, optional) =>
-    optional
-      ? z.optional(f.rule)
-      : 'default' in f
-        ? z._default(
-            f.blankIsDefault
-              ? z.pipe(
-                  f.rule,
-                  z.transform((v) => v ?? f.default),
-                )
-              : f.rule,
-            f.default,
-          )
-        : f.rule,
-  ),
+  }>(createRule),
 );
 export type CreateInstanceInput = z.output<typeof createInstanceSchema>;
 
